@@ -88,8 +88,8 @@ GradMap sweep(const Tensor& root, const std::unordered_set<const TensorImpl*>* w
     const Tensor grad_out = found->second;
     if (wanted == nullptr || !wanted->count(TensorAccess::id(*it))) grads.erase(found);
     std::vector<Tensor> in_grads = node->backward(grad_out, NeedsGrad(flags));
-    check(in_grads.size() == node->inputs.size(), node->op, ": backward returned ",
-          in_grads.size(), " gradients for ", node->inputs.size(), " inputs");
+    check(in_grads.size() == node->inputs.size(), node->op, ": backward returned ", in_grads.size(),
+          " gradients for ", node->inputs.size(), " inputs");
     for (std::size_t i = 0; i < in_grads.size(); ++i) {
       if (!flags[i]) continue;
       const Tensor& in = node->inputs[i];

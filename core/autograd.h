@@ -26,18 +26,21 @@ class NeedsGrad {
 /// requires: grad_out has the op output's shape.
 /// ensures: one entry per input, with that input's shape, or undefined for "no gradient"
 /// (allowed wherever needs[i] is false). It returns gradients; only the engine sums them.
-using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_out, const NeedsGrad& needs)>;
+using BackwardFn =
+    std::function<std::vector<Tensor>(const Tensor& grad_out, const NeedsGrad& needs)>;
 
 /// One op on the tape.
 struct Node {
-  std::string op;              ///< "mul", "linear": used in error messages
-  std::vector<Tensor> inputs;  ///< what the op read (undefined where no gradient flows); never its output
+  std::string op;  ///< "mul", "linear": used in error messages
+  std::vector<Tensor>
+      inputs;  ///< what the op read (undefined where no gradient flows); never its output
   BackwardFn backward;
   ~Node();  ///< frees long chains without recursion
 };
 
 /// Attaches `fn` to `out` when grad mode is on and any input requires a gradient; returns `out`.
-/// `fn` may capture inputs' detach() or out.detach(), never `out` itself: that is a reference cycle.
+/// `fn` may capture inputs' detach() or out.detach(), never `out` itself: that is a reference
+/// cycle.
 Tensor record(std::string_view op, Tensor out, std::vector<Tensor> inputs, BackwardFn fn);
 
 /// d root / d target for each target (leaves or intermediates), touching no grad(). A target the

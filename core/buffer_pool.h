@@ -10,9 +10,9 @@ namespace buffer_pool {
 
 float* acquire(std::int64_t size);  ///< Uninitialised; never null (throws std::bad_alloc).
 void release(float* data, std::int64_t size);
-std::int64_t cached_bytes();     ///< What the pool holds for reuse now.
+std::int64_t cached_bytes();      ///< What the pool holds for reuse now.
 std::int64_t allocation_count();  ///< Fresh allocations since start: a steady step adds none.
-void clear();                    ///< Frees every cached buffer.
+void clear();                     ///< Frees every cached buffer.
 
 }  // namespace buffer_pool
 }  // namespace dither

@@ -1,14 +1,13 @@
 #include "core/parallel.h"
 
 #include <cblas.h>
+#include <tbb/global_control.h>
+#include <tbb/task_scheduler_observer.h>
 #include <xmmintrin.h>
 
 #include <memory>
 #include <mutex>
 #include <thread>
-
-#include <tbb/global_control.h>
-#include <tbb/task_scheduler_observer.h>
 
 #include "core/error.h"
 

@@ -22,7 +22,9 @@ std::uint64_t splitmix(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-std::uint64_t mix(std::uint64_t hash, std::uint64_t value) { return splitmix(hash ^ splitmix(value)); }
+std::uint64_t mix(std::uint64_t hash, std::uint64_t value) {
+  return splitmix(hash ^ splitmix(value));
+}
 
 std::uint64_t fnv1a(std::string_view text) {
   std::uint64_t h = 0xCBF29CE484222325ull;
@@ -97,7 +99,8 @@ std::int64_t RandomStream::integer(std::uint64_t i, std::int64_t n) const {
   const auto w = bits(i);
   const std::uint64_t r = std::uint64_t{w[0]} << 32 | w[1];
   // Multiply-high maps 64 bits onto [0, n); the bias is below n / 2^64.
-  return static_cast<std::int64_t>((static_cast<unsigned __int128>(r) * static_cast<std::uint64_t>(n)) >> 64);
+  return static_cast<std::int64_t>(
+      (static_cast<unsigned __int128>(r) * static_cast<std::uint64_t>(n)) >> 64);
 }
 
 double RandomStream::gamma(std::uint64_t i, double alpha) const {
@@ -149,7 +152,8 @@ void RandomStream::fill_uniform(std::span<float> out, float low, float high,
   const float scale = high - low;
   parallel_for(static_cast<std::int64_t>(out.size()), [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t k = b; k < e; ++k) {
-      out[static_cast<std::size_t>(k)] = low + scale * uniform(offset + static_cast<std::uint64_t>(k));
+      out[static_cast<std::size_t>(k)] =
+          low + scale * uniform(offset + static_cast<std::uint64_t>(k));
     }
   });
 }
@@ -158,7 +162,8 @@ void RandomStream::fill_normal(std::span<float> out, float mean, float std,
                                std::uint64_t offset) const {
   parallel_for(static_cast<std::int64_t>(out.size()), [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t k = b; k < e; ++k) {
-      out[static_cast<std::size_t>(k)] = mean + std * normal(offset + static_cast<std::uint64_t>(k));
+      out[static_cast<std::size_t>(k)] =
+          mean + std * normal(offset + static_cast<std::uint64_t>(k));
     }
   });
 }

@@ -25,12 +25,12 @@ class RandomStream {
 
   /// Raw bits of counter (i, draw).
   std::array<std::uint32_t, 4> bits(std::uint64_t i, std::uint32_t draw = 0) const;
-  float uniform(std::uint64_t i) const;  ///< [0, 1)
-  float normal(std::uint64_t i) const;   ///< N(0, 1), Box-Muller in double precision
+  float uniform(std::uint64_t i) const;             ///< [0, 1)
+  float normal(std::uint64_t i) const;              ///< N(0, 1), Box-Muller in double precision
   bool bernoulli(std::uint64_t i, double p) const;  ///< true with probability p
   std::int64_t integer(std::uint64_t i, std::int64_t n) const;  ///< uniform on [0, n), n >= 1
-  double gamma(std::uint64_t i, double alpha) const;  ///< Gamma(alpha, 1), alpha > 0
-  double beta(std::uint64_t i, double a, double b) const;  ///< Beta(a, b), a, b > 0
+  double gamma(std::uint64_t i, double alpha) const;            ///< Gamma(alpha, 1), alpha > 0
+  double beta(std::uint64_t i, double a, double b) const;       ///< Beta(a, b), a, b > 0
   std::vector<std::int64_t> permutation(std::int64_t n) const;  ///< of 0..n-1
 
   /// out[k] = uniform(offset + k) * (high - low) + low, in parallel.

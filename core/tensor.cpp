@@ -47,8 +47,8 @@ Tensor Tensor::full(Shape shape, float value) {
 Tensor Tensor::scalar(float value) { return full({}, value); }
 
 Tensor Tensor::from(std::span<const float> values, Shape shape) {
-  check_shape(static_cast<std::int64_t>(values.size()) == dither::numel(shape), "Tensor::from: ",
-              values.size(), " values do not fill shape ", shape);
+  check_shape(static_cast<std::int64_t>(values.size()) == dither::numel(shape),
+              "Tensor::from: ", values.size(), " values do not fill shape ", shape);
   Tensor t = empty(std::move(shape));
   std::copy(values.begin(), values.end(), t.ptr());
   return t;

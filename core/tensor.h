@@ -55,8 +55,7 @@ class Tensor {
   /// Uniform in [low, high) from `stream`; element i depends only on its counter.
   static Tensor rand(Shape shape, const RandomStream& stream, float low = 0.0f, float high = 1.0f);
   /// Normal N(mean, std^2) from `stream`.
-  static Tensor randn(Shape shape, const RandomStream& stream, float mean = 0.0f,
-                      float std = 1.0f);
+  static Tensor randn(Shape shape, const RandomStream& stream, float mean = 0.0f, float std = 1.0f);
 
   bool defined() const { return impl_ != nullptr; }
   const Shape& shape() const;
@@ -74,12 +73,12 @@ class Tensor {
   /// Marks a leaf (a parameter or an input) to receive gradients; throws on a non-leaf.
   Tensor& set_requires_grad(bool on);
   bool is_leaf() const;
-  Tensor grad() const;     ///< Accumulated gradient of a leaf; undefined before backward().
-  void zero_grad();        ///< Makes grad() undefined again.
+  Tensor grad() const;  ///< Accumulated gradient of a leaf; undefined before backward().
+  void zero_grad();     ///< Makes grad() undefined again.
   void set_grad(const Tensor& grad);  ///< Replaces the accumulated gradient (optimisers, clipping).
-  Tensor detach() const;   ///< Same storage, no history: how backward closures save values.
-  Tensor clone() const;    ///< Own copy of the values, no history.
-  void backward() const;   ///< Reverse sweep from this one-element tensor; adds into leaf grads.
+  Tensor detach() const;  ///< Same storage, no history: how backward closures save values.
+  Tensor clone() const;   ///< Own copy of the values, no history.
+  void backward() const;  ///< Reverse sweep from this one-element tensor; adds into leaf grads.
 
  private:
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}

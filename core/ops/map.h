@@ -53,7 +53,8 @@ Tensor binary_map(const char* op, const Tensor& a, const Tensor& b, F f) {
   const std::int64_t ia = sa[last];
   const std::int64_t ib = sb[last];
   const std::int64_t rows = out.numel() / inner;
-  const std::int64_t grain = std::max<std::int64_t>(1, kGrainSize / std::max<std::int64_t>(inner, 1));
+  const std::int64_t grain =
+      std::max<std::int64_t>(1, kGrainSize / std::max<std::int64_t>(inner, 1));
   parallel_for(
       rows,
       [&](std::int64_t r0, std::int64_t r1) {

@@ -16,19 +16,18 @@ Tensor column_sums(const Tensor& g, std::int64_t rows, std::int64_t cols) {
   const float* pg = g.ptr();
   float* po = out.ptr();
   const std::int64_t block = 256;
-  parallel_for(
-      (cols + block - 1) / block,
-      [&](std::int64_t b0, std::int64_t b1) {
-        for (std::int64_t b = b0; b < b1; ++b) {
-          const std::int64_t j0 = b * block;
-          const std::int64_t j1 = std::min(cols, j0 + block);
-          for (std::int64_t r = 0; r < rows; ++r) {
-            const float* row = pg + r * cols;
-            for (std::int64_t j = j0; j < j1; ++j) po[j] += row[j];
-          }
-        }
-      },
-      1);
+  parallel_for((cols + block - 1) / block,
+               [&](std::int64_t b0, std::int64_t b1) {
+                 for (std::int64_t b = b0; b < b1; ++b) {
+                   const std::int64_t j0 = b * block;
+                   const std::int64_t j1 = std::min(cols, j0 + block);
+                   for (std::int64_t r = 0; r < rows; ++r) {
+                     const float* row = pg + r * cols;
+                     for (std::int64_t j = j0; j < j1; ++j) po[j] += row[j];
+                   }
+                 }
+               },
+               1);
   return out;
 }
 
@@ -56,7 +55,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   // d(AB)/dA = G Bᵀ, d(AB)/dB = Aᵀ G (summed over the batch when B is shared)
   return record("matmul", out, {a, b},
                 [a = a.detach(), b = b.detach(), batch, m, k, n, b_step](const Tensor& g,
-                                                                          const NeedsGrad& needs) {
+                                                                         const NeedsGrad& needs) {
                   Tensor ga, gb;
                   if (needs[0]) {
                     ga = Tensor::empty(a.shape());
@@ -79,9 +78,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   const Shape& sx = x.shape();
   const Shape& sw = weight.shape();
-  check_shape(sw.size() == 2 && !sx.empty() && sx.back() == sw[1],
-              "linear: input ", sx, " does not match weight ", sw, " (expected [..., ", 
-              sw.size() == 2 ? sw[1] : -1, "])");
+  check_shape(sw.size() == 2 && !sx.empty() && sx.back() == sw[1], "linear: input ", sx,
+              " does not match weight ", sw, " (expected [..., ", sw.size() == 2 ? sw[1] : -1,
+              "])");
   const std::int64_t in = sw[1];
   const std::int64_t out_features = sw[0];
   check_shape(!bias.defined() || bias.shape() == Shape{out_features}, "linear: bias ",
@@ -94,11 +93,15 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   float beta = 0.0f;
   if (bias.defined()) {
     const float* pb = bias.ptr();
-    parallel_for(rows, [&](std::int64_t r0, std::int64_t r1) {
-      for (std::int64_t r = r0; r < r1; ++r) {
-        std::memcpy(po + r * out_features, pb, static_cast<std::size_t>(out_features) * sizeof(float));
-      }
-    }, std::max<std::int64_t>(1, kGrainSize / std::max<std::int64_t>(out_features, 1)));
+    parallel_for(
+        rows,
+        [&](std::int64_t r0, std::int64_t r1) {
+          for (std::int64_t r = r0; r < r1; ++r) {
+            std::memcpy(po + r * out_features, pb,
+                        static_cast<std::size_t>(out_features) * sizeof(float));
+          }
+        },
+        std::max<std::int64_t>(1, kGrainSize / std::max<std::int64_t>(out_features, 1)));
     beta = 1.0f;
   }
   gemm(false, true, rows, out_features, in, 1.0f, x.ptr(), in, weight.ptr(), in, beta, po,

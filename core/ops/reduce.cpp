@@ -25,30 +25,36 @@ Tensor sum_axis(const Tensor& x, std::int64_t axis) {
   const float* px = x.ptr();
   float* po = out.ptr();
   if (inner == 1) {
-    parallel_for(outer, [&](std::int64_t o0, std::int64_t o1) {
-      for (std::int64_t o = o0; o < o1; ++o) {
-        double acc = 0.0;
-        for (std::int64_t k = 0; k < extent; ++k) acc += px[o * extent + k];
-        po[o] = static_cast<float>(acc);
-      }
-    }, std::max<std::int64_t>(1, kGrainSize / std::max<std::int64_t>(extent, 1)));
+    parallel_for(
+        outer,
+        [&](std::int64_t o0, std::int64_t o1) {
+          for (std::int64_t o = o0; o < o1; ++o) {
+            double acc = 0.0;
+            for (std::int64_t k = 0; k < extent; ++k) acc += px[o * extent + k];
+            po[o] = static_cast<float>(acc);
+          }
+        },
+        std::max<std::int64_t>(1, kGrainSize / std::max<std::int64_t>(extent, 1)));
     return out;
   }
   // Parallel over (outer, inner block); each output slot sums its k's in order.
   const std::int64_t block = 512;
   const std::int64_t blocks = (inner + block - 1) / block;
-  parallel_for(outer * blocks, [&](std::int64_t t0, std::int64_t t1) {
-    for (std::int64_t t = t0; t < t1; ++t) {
-      const std::int64_t o = t / blocks;
-      const std::int64_t i0 = (t % blocks) * block;
-      const std::int64_t i1 = std::min(inner, i0 + block);
-      float* dst = po + o * inner;
-      for (std::int64_t k = 0; k < extent; ++k) {
-        const float* src = px + (o * extent + k) * inner;
-        for (std::int64_t i = i0; i < i1; ++i) dst[i] += src[i];
-      }
-    }
-  }, std::max<std::int64_t>(1, kGrainSize / (block * std::max<std::int64_t>(extent, 1))));
+  parallel_for(
+      outer * blocks,
+      [&](std::int64_t t0, std::int64_t t1) {
+        for (std::int64_t t = t0; t < t1; ++t) {
+          const std::int64_t o = t / blocks;
+          const std::int64_t i0 = (t % blocks) * block;
+          const std::int64_t i1 = std::min(inner, i0 + block);
+          float* dst = po + o * inner;
+          for (std::int64_t k = 0; k < extent; ++k) {
+            const float* src = px + (o * extent + k) * inner;
+            for (std::int64_t i = i0; i < i1; ++i) dst[i] += src[i];
+          }
+        }
+      },
+      std::max<std::int64_t>(1, kGrainSize / (block * std::max<std::int64_t>(extent, 1))));
   return out;
 }
 
@@ -71,7 +77,8 @@ Axes normalize_axes(const Axes& axes, std::size_t rank, const char* op) {
 Shape reduced_shape(const Shape& shape, const Axes& axes, bool keepdim) {
   Shape out;
   for (std::size_t d = 0; d < shape.size(); ++d) {
-    const bool reduced = std::find(axes.begin(), axes.end(), static_cast<std::int64_t>(d)) != axes.end();
+    const bool reduced =
+        std::find(axes.begin(), axes.end(), static_cast<std::int64_t>(d)) != axes.end();
     if (!reduced) {
       out.push_back(shape[d]);
     } else if (keepdim) {
@@ -131,17 +138,20 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   const std::size_t last = shape.size() - 1;
   const std::int64_t inner = shape[last];
   const std::int64_t step = strides[last];
-  parallel_for(out.numel() / std::max<std::int64_t>(inner, 1), [&](std::int64_t r0, std::int64_t r1) {
-    for (std::int64_t r = r0; r < r1; ++r) {
-      std::int64_t rest = r;
-      std::int64_t offset = 0;
-      for (std::size_t d = last; d-- > 0;) {
-        offset += (rest % shape[d]) * strides[d];
-        rest /= shape[d];
-      }
-      for (std::int64_t j = 0; j < inner; ++j) po[r * inner + j] = px[offset + j * step];
-    }
-  }, std::max<std::int64_t>(1, kGrainSize / std::max<std::int64_t>(inner, 1)));
+  parallel_for(
+      out.numel() / std::max<std::int64_t>(inner, 1),
+      [&](std::int64_t r0, std::int64_t r1) {
+        for (std::int64_t r = r0; r < r1; ++r) {
+          std::int64_t rest = r;
+          std::int64_t offset = 0;
+          for (std::size_t d = last; d-- > 0;) {
+            offset += (rest % shape[d]) * strides[d];
+            rest /= shape[d];
+          }
+          for (std::int64_t j = 0; j < inner; ++j) po[r * inner + j] = px[offset + j * step];
+        }
+      },
+      std::max<std::int64_t>(1, kGrainSize / std::max<std::int64_t>(inner, 1)));
   return record("broadcast_to", out, {x}, [from = x.shape()](const Tensor& g, const NeedsGrad&) {
     return std::vector<Tensor>{sum_to(g, from)};
   });

@@ -1,6 +1,6 @@
-#include <memory>
-
 #include <gtest/gtest.h>
+
+#include <memory>
 
 #include "core/error.h"
 #include "core/ops.h"
@@ -78,11 +78,11 @@ TEST(AutogradTest, GradSkipsParameterGradientsItDoesNotNeed) {
   Tensor x = Tensor::from({1.0f, 2.0f}, {1, 2}).set_requires_grad(true);
   Tensor w = Tensor::from({1.0f, 1.0f, 1.0f, 1.0f}, {2, 2}).set_requires_grad(true);
   bool weight_grad_asked = true;
-  Tensor y = record("spy", linear(x, w, Tensor()), {x, w},
-                    [&](const Tensor&, const NeedsGrad& needs) {
-                      weight_grad_asked = needs[1];
-                      return std::vector<Tensor>{Tensor::ones({1, 2}), Tensor()};
-                    });
+  Tensor y =
+      record("spy", linear(x, w, Tensor()), {x, w}, [&](const Tensor&, const NeedsGrad& needs) {
+        weight_grad_asked = needs[1];
+        return std::vector<Tensor>{Tensor::ones({1, 2}), Tensor()};
+      });
   grad(sum(y), {x});
   EXPECT_FALSE(weight_grad_asked);
 }
@@ -131,8 +131,8 @@ TEST(GradCheckTest, CatchesAWrongBackwardRule) {
                     return std::vector<Tensor>{mul(g, a), mul(g, a)};  // wrong: d/da needs b
                   });
   };
-  EXPECT_FALSE(testing::gradcheck(bad_mul, {testing::random_uniform({3}, -1, 1, 7),
-                                            testing::random_uniform({3}, -1, 1, 8)}));
+  EXPECT_FALSE(testing::gradcheck(
+      bad_mul, {testing::random_uniform({3}, -1, 1, 7), testing::random_uniform({3}, -1, 1, 8)}));
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <numeric>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "core/parallel.h"
 #include "core/random.h"
@@ -13,7 +13,8 @@ namespace {
 
 TEST(PhiloxTest, MatchesTheRandom123KnownAnswers) {
   using Block = std::array<std::uint32_t, 4>;
-  EXPECT_EQ(philox4x32({0, 0, 0, 0}, {0, 0}), (Block{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}));
+  EXPECT_EQ(philox4x32({0, 0, 0, 0}, {0, 0}),
+            (Block{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}));
   EXPECT_EQ(philox4x32({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, {0xffffffff, 0xffffffff}),
             (Block{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}));
   EXPECT_EQ(philox4x32({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}),
@@ -59,7 +60,8 @@ TEST(RandomStreamTest, NormalHasTheRightMoments) {
 
 TEST(RandomStreamTest, BernoulliHitsItsProbability) {
   RandomStream s(3, "test");
-  const Moments m = moments(draws(kDraws, [&](std::uint64_t i) { return s.bernoulli(i, 0.3) ? 1.0 : 0.0; }));
+  const Moments m =
+      moments(draws(kDraws, [&](std::uint64_t i) { return s.bernoulli(i, 0.3) ? 1.0 : 0.0; }));
   EXPECT_NEAR(m.mean, 0.3, 0.005);
 }
 

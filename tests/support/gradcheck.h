@@ -1,10 +1,10 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <functional>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "core/tensor.h"
 

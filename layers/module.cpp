@@ -1,0 +1,95 @@
+#include "layers/module.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+
+namespace dither {
+
+nlohmann::json Module::to_json() const { return {{"type", type_name()}}; }
+
+std::int64_t Module::flops(const Shape&) const { return 0; }
+
+void Module::collect(const std::string& prefix, NamedTensors& out, bool buffers) const {
+  for (const auto& [name, t] : buffers ? buffers_ : params_) out.emplace_back(prefix + name, t);
+  for (const auto& [name, child] : children_) child->collect(prefix + name + ".", out, buffers);
+}
+
+NamedTensors Module::named_parameters() const {
+  NamedTensors out;
+  collect("", out, false);
+  return out;
+}
+
+std::vector<Tensor> Module::parameters() const {
+  std::vector<Tensor> out;
+  for (auto& [name, t] : named_parameters()) out.push_back(t);
+  return out;
+}
+
+NamedTensors Module::named_buffers() const {
+  NamedTensors out;
+  collect("", out, true);
+  return out;
+}
+
+NamedTensors Module::state_dict() const {
+  NamedTensors out = named_parameters();
+  for (auto& entry : named_buffers()) out.push_back(std::move(entry));
+  for (auto& [name, t] : out) t = t.clone();
+  return out;
+}
+
+void Module::load_state_dict(const NamedTensors& state) {
+  std::map<std::string, const Tensor*> given;
+  for (const auto& [name, t] : state) given[name] = &t;
+  NamedTensors mine = named_parameters();
+  for (auto& entry : named_buffers()) mine.push_back(std::move(entry));
+  for (auto& [name, t] : mine) {
+    auto it = given.find(name);
+    if (it == given.end()) throw ConfigError("load_state_dict: missing entry '" + name + "'");
+    if (it->second->shape() != t.shape()) {
+      throw ConfigError("load_state_dict: entry '" + name + "' has shape " +
+                        to_string(it->second->shape()) + ", the model expects " +
+                        to_string(t.shape()));
+    }
+    std::memcpy(t.ptr(), it->second->ptr(), static_cast<std::size_t>(t.numel()) * sizeof(float));
+    given.erase(it);
+  }
+  if (!given.empty()) {
+    throw ConfigError("load_state_dict: unexpected entry '" + given.begin()->first +
+                      "' (the model has no such parameter or buffer)");
+  }
+}
+
+void Module::train(bool on) {
+  training_ = on;
+  for (auto& [name, child] : children_) child->train(on);
+}
+
+void Module::set_mc_sampling(bool on) {
+  mc_sampling_ = on;
+  for (auto& [name, child] : children_) child->set_mc_sampling(on);
+}
+
+void Module::zero_grad() {
+  for (auto& [name, t] : named_parameters()) t.zero_grad();
+}
+
+Tensor Module::register_parameter(std::string name, Tensor value) {
+  check(value.defined(), "register_parameter: '", name, "' is undefined");
+  value.set_requires_grad(true);
+  params_.emplace_back(std::move(name), value);
+  return value;
+}
+
+Tensor Module::register_buffer(std::string name, Tensor value) {
+  check(value.defined(), "register_buffer: '", name, "' is undefined");
+  buffers_.emplace_back(std::move(name), value);
+  return value;
+}
+
+}  // namespace dither
