@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "core/shape.h"  // operator<< for shapes must be visible where str() is defined
+
 namespace dither {
 
 /// Base of every error dither throws on purpose.

@@ -7,11 +7,10 @@
 #include <utility>
 #include <vector>
 
+#include "core/named_tensors.h"
 #include "core/tensor.h"
 
 namespace dither {
-
-using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
 /// Base of every layer and model. Owns parameters (trained), buffers (state that is saved but
 /// not trained, e.g. BatchNorm's running statistics) and child modules, all in registration

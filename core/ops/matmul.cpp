@@ -46,9 +46,11 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const bool b_batched = sb.size() == 3;
   check_shape(sb[sb.size() - 2] == k && (!b_batched || sb[0] == batch), "matmul: cannot multiply ",
               sa, " by ", sb);
-  Tensor out = Tensor::empty(batched ? Shape{batch, m, n} : Shape{m, n});
+  // An empty inner dimension makes a zero product (and is not a valid BLAS leading dimension).
+  Tensor out = k == 0 ? Tensor::zeros(batched ? Shape{batch, m, n} : Shape{m, n})
+                      : Tensor::empty(batched ? Shape{batch, m, n} : Shape{m, n});
   const std::int64_t b_step = b_batched ? k * n : 0;
-  for (std::int64_t i = 0; i < batch; ++i) {
+  for (std::int64_t i = 0; i < batch && k > 0; ++i) {
     gemm(false, false, m, n, k, 1.0f, a.ptr() + i * m * k, k, b.ptr() + i * b_step, n, 0.0f,
          out.ptr() + i * m * n, n);
   }
@@ -65,10 +67,12 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
                     }
                   }
                   if (needs[1]) {
-                    gb = Tensor::zeros(b.shape());
+                    gb = batch == 0 ? Tensor::zeros(b.shape()) : Tensor::empty(b.shape());
                     for (std::int64_t i = 0; i < batch; ++i) {
+                      // A shared B (b_step 0) accumulates over the batch after the first product.
+                      const float beta = b_step == 0 && i > 0 ? 1.0f : 0.0f;
                       gemm(true, false, k, n, m, 1.0f, a.ptr() + i * m * k, k, g.ptr() + i * m * n,
-                           n, 1.0f, gb.ptr() + i * b_step, n);
+                           n, beta, gb.ptr() + i * b_step, n);
                     }
                   }
                   return std::vector<Tensor>{ga, gb};
@@ -85,10 +89,10 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   const std::int64_t out_features = sw[0];
   check_shape(!bias.defined() || bias.shape() == Shape{out_features}, "linear: bias ",
               bias.defined() ? bias.shape() : Shape{}, " does not match weight ", sw);
-  const std::int64_t rows = x.numel() / in;
+  const std::int64_t rows = numel(Shape(sx.begin(), sx.end() - 1));
   Shape out_shape = sx;
   out_shape.back() = out_features;
-  Tensor out = Tensor::empty(out_shape);
+  Tensor out = bias.defined() || in > 0 ? Tensor::empty(out_shape) : Tensor::zeros(out_shape);
   float* po = out.ptr();
   float beta = 0.0f;
   if (bias.defined()) {
@@ -104,8 +108,10 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
         std::max<std::int64_t>(1, kGrainSize / std::max<std::int64_t>(out_features, 1)));
     beta = 1.0f;
   }
-  gemm(false, true, rows, out_features, in, 1.0f, x.ptr(), in, weight.ptr(), in, beta, po,
-       out_features);
+  if (in > 0) {
+    gemm(false, true, rows, out_features, in, 1.0f, x.ptr(), in, weight.ptr(), in, beta, po,
+         out_features);
+  }
   // dy/dx = G W, dy/dW = Gᵀ X, dy/db = column sums of G
   return record("linear", out, {x, weight, bias},
                 [x = x.detach(), w = weight.detach(), rows, in, out_features](

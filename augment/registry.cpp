@@ -1,0 +1,61 @@
+#include "augment/registry.h"
+
+#include "augment/fgsm.h"
+#include "augment/gaussian.h"
+#include "core/error.h"
+#include "core/json_reader.h"
+
+namespace dither {
+
+void register_builtin_hooks(HookRegistry& registry) {
+  registry.add("gaussian", &GaussianNoiseHook::from_json);
+  registry.add("fgsm", &FgsmHook::from_json);
+}
+
+HookRegistry& HookRegistry::instance() {
+  static HookRegistry registry = [] {
+    HookRegistry r;
+    register_builtin_hooks(r);
+    return r;
+  }();
+  return registry;
+}
+
+void HookRegistry::add(const std::string& type, HookFactory factory) {
+  check(!factories_.count(type), "HookRegistry: '", type, "' is registered twice");
+  factories_.emplace(type, std::move(factory));
+}
+
+std::vector<std::string> HookRegistry::types() const {
+  std::vector<std::string> out;
+  for (const auto& [name, factory] : factories_) out.push_back(name);
+  return out;
+}
+
+std::unique_ptr<Hook> HookRegistry::create(const nlohmann::json& spec,
+                                           const std::string& path) const {
+  JsonReader r(spec, path);
+  const std::string type = r.string("type");
+  auto it = factories_.find(type);
+  if (it == factories_.end()) {
+    std::string known;
+    for (const auto& name : types()) known += (known.empty() ? "" : ", ") + name;
+    throw ConfigError(r.path_of("type") + ": unknown noise technique '" + type + "'" +
+                      did_you_mean(type, types()) + "; known: " + known);
+  }
+  return it->second(spec, path);
+}
+
+std::vector<std::unique_ptr<Hook>> make_hooks(const nlohmann::json& list, const InputInfo& input,
+                                              const std::string& path) {
+  if (!list.is_array()) throw ConfigError(path + ": must be a list of noise techniques");
+  std::vector<std::unique_ptr<Hook>> hooks;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string where = index_path(path, i);
+    hooks.push_back(HookRegistry::instance().create(list[i], where));
+    hooks.back()->check_input(input, where);
+  }
+  return hooks;
+}
+
+}  // namespace dither

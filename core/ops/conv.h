@@ -1,0 +1,30 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "core/tensor.h"
+
+namespace dither {
+
+/// Per-axis sizes {height, width} of a 2-D window (kernel, stride, padding, dilation).
+using Size2 = std::array<std::int64_t, 2>;
+
+/// Output length of a sliding window along one axis: (in + 2 padding - dilation (kernel - 1) -
+/// 1) / stride + 1, rounded down (PyTorch's formula without ceil_mode).
+std::int64_t window_output_size(std::int64_t in, std::int64_t kernel, std::int64_t stride,
+                                std::int64_t padding, std::int64_t dilation = 1);
+
+/// 2-D cross-correlation, as PyTorch's conv2d with groups = 1 (fused, im2col + GEMM).
+/// x: [N,C,H,W], weight: [O,C,kh,kw], bias: [O] or undefined -> [N,O,Ho,Wo] with
+/// Ho = window_output_size(H, kh, sh, ph, dh) and Wo likewise. Zero padding.
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 stride = {1, 1},
+              Size2 padding = {0, 0}, Size2 dilation = {1, 1});
+
+/// 1-D cross-correlation, as PyTorch's conv1d with groups = 1.
+/// x: [N,C,L], weight: [O,C,k], bias: [O] or undefined -> [N,O,Lo],
+/// Lo = window_output_size(L, k, stride, padding, dilation).
+Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::int64_t stride = 1,
+              std::int64_t padding = 0, std::int64_t dilation = 1);
+
+}  // namespace dither

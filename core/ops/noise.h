@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string_view>
+
+#include "core/random.h"
+#include "core/tensor.h"
+
+namespace dither {
+
+/// y = x * scale + shift, where scale and shift are constant noise (masks, multiplicative or
+/// additive draws) that broadcast to x's shape; either may be undefined (meaning 1 and 0), not
+/// both. The noise is data, not part of the graph: dy/dx = scale, and no gradient reaches it.
+Tensor apply_noise(const Tensor& x, const Tensor& scale, const Tensor& shift);
+
+/// Element i is `value` when stream.bernoulli(i, keep), else 0: a mask of `shape`.
+Tensor bernoulli_mask(const Shape& shape, double keep, float value, const RandomStream& stream);
+
+/// Inverted dropout: x * m / (1 - p), m ~ Bernoulli(1 - p) drawn with `mask_shape` (which must
+/// broadcast to x's shape; e.g. [N, C, 1, 1] drops whole channels). p = 1 gives zeros.
+Tensor dropout(const Tensor& x, double p, const RandomStream& stream, const Shape& mask_shape);
+
+/// Returns p when it is a valid drop probability, in [0, 1] or [0, 1) when `allow_one` is false;
+/// otherwise throws ConfigError naming `layer`.
+double check_drop_probability(std::string_view layer, double p, bool allow_one = true);
+
+}  // namespace dither

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/json_reader.h"
+#include "core/random.h"
+#include "core/tensor.h"
+
+namespace dither {
+
+/// Kaiming (He) uniform: U(-b, b), b = gain * sqrt(3 / fan_in), gain = sqrt(2 / (1 + a^2)).
+/// a = 0 suits ReLU; a = sqrt(5) gives PyTorch's Linear/Conv default b = 1 / sqrt(fan_in).
+Tensor kaiming_uniform(Shape shape, std::int64_t fan_in, std::int64_t fan_out,
+                       const RandomStream& stream, double a = 0.0);
+/// Kaiming (He) normal: N(0, std^2), std = gain / sqrt(fan_in), gain as in kaiming_uniform.
+Tensor kaiming_normal(Shape shape, std::int64_t fan_in, std::int64_t fan_out,
+                      const RandomStream& stream, double a = 0.0);
+/// Xavier (Glorot) uniform: U(-b, b), b = gain * sqrt(6 / (fan_in + fan_out)).
+Tensor xavier_uniform(Shape shape, std::int64_t fan_in, std::int64_t fan_out,
+                      const RandomStream& stream, double gain = 1.0);
+/// Xavier (Glorot) normal: N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out)).
+Tensor xavier_normal(Shape shape, std::int64_t fan_in, std::int64_t fan_out,
+                     const RandomStream& stream, double gain = 1.0);
+
+/// Values a layer's "init" key accepts: "default" (PyTorch's: kaiming_uniform with a = sqrt(5)),
+/// "kaiming_uniform", "kaiming_normal", "xavier_uniform", "xavier_normal" (the last four with
+/// their textbook gains: a = 0, gain = 1).
+const std::vector<std::string>& init_schemes();
+
+/// The layer's "init" key, "default" when absent; an unknown scheme is a ConfigError naming the
+/// path with a suggestion. Every layer with a weight reads the key through this.
+std::string read_init(const JsonReader& reader);
+
+/// A weight of `shape` initialised by `scheme` (one of init_schemes()), drawing one stream
+/// default_generator().next("init"): after manual_seed(s), the same model gets the same weights.
+Tensor init_weight(const std::string& scheme, Shape shape, std::int64_t fan_in,
+                   std::int64_t fan_out);
+/// PyTorch's bias default U(-1/sqrt(fan_in), 1/sqrt(fan_in)), from
+/// default_generator().next("init").
+Tensor init_bias(Shape shape, std::int64_t fan_in);
+/// U(-bound, bound) from default_generator().next("init") (LSTM gates use bound 1/sqrt(hidden)).
+Tensor init_uniform(Shape shape, double bound);
+/// N(0, std^2) from default_generator().next("init") (embedding tables use std 1).
+Tensor init_normal(Shape shape, double std);
+
+}  // namespace dither

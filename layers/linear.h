@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "layers/module.h"
+
+namespace dither {
+
+struct LinearOptions {
+  std::int64_t in = 0;   ///< features of the input's last axis; inferred when built from JSON
+  std::int64_t out = 0;  ///< features of the output's last axis
+  bool bias = true;
+  std::string init = "default";  ///< weight scheme, one of init_schemes()
+};
+
+/// y = x Wᵀ + b over the last axis; x: [N, ..., in] -> y: [N, ..., out]; W: [out, in], b: [out].
+/// W follows options.init (PyTorch's U(±1/√in) by default), b is U(±1/√in).
+/// JSON: {"type": "linear", "out": 10, "bias": true, "init": "default"}.
+class Linear : public Module {
+ public:
+  /// Throws Error unless in >= 1 and out >= 1.
+  explicit Linear(const LinearOptions& options);
+
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "linear"; }
+  nlohmann::json to_json() const override;
+  /// in * out per position of the input's leading axes.
+  std::int64_t flops(const Shape& input) const override;
+
+  const LinearOptions& options() const { return options_; }
+  const Tensor& weight() const { return weight_; }  ///< [out, in]
+  const Tensor& bias() const { return bias_; }  ///< [out]; undefined when options().bias is false
+
+ private:
+  LinearOptions options_;
+  Tensor weight_;
+  Tensor bias_;
+};
+
+}  // namespace dither

@@ -1,0 +1,111 @@
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/random.h"
+#include "layer_testing.h"
+#include "layers/activations.h"
+#include "layers/linear.h"
+#include "layers/sequential.h"
+
+namespace dither {
+namespace {
+
+using testing::set_values;
+
+std::vector<std::string> parameter_names(const Module& m) {
+  std::vector<std::string> out;
+  for (const auto& [name, t] : m.named_parameters()) out.push_back(name);
+  return out;
+}
+
+TEST(SequentialTest, ForwardRunsTheLayersInOrder) {
+  Sequential model;
+  auto first = model.add(std::make_shared<Linear>(LinearOptions{.in = 2, .out = 2}));
+  model.add(std::make_shared<ReLU>());
+  auto last = model.add(std::make_shared<Linear>(LinearOptions{.in = 2, .out = 1, .bias = false}));
+  set_values(first->weight(), {1, 0, 0, -1});
+  set_values(first->bias(), {0, 0});
+  set_values(last->weight(), {2, 3});
+  // [1, 2] -> [1, -2] -> relu [1, 0] -> 2
+  EXPECT_EQ(model(Tensor::from({1, 2}, {1, 2})).item(), 2.0f);
+  EXPECT_EQ(model.size(), 3u);
+  EXPECT_EQ(model[1].type_name(), "relu");
+  EXPECT_EQ(model.at(2), last);
+}
+
+TEST(SequentialTest, ParameterNamesAreIndexDotName) {
+  Sequential model({std::make_shared<Linear>(LinearOptions{.in = 2, .out = 3}),
+                    std::make_shared<Tanh>(),
+                    std::make_shared<Linear>(LinearOptions{.in = 3, .out = 1})});
+  EXPECT_EQ(parameter_names(model),
+            (std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias"}));
+  model.add("head", std::make_shared<Linear>(LinearOptions{.in = 1, .out = 1}));
+  EXPECT_EQ(parameter_names(model).back(), "head.bias");
+}
+
+TEST(SequentialTest, BadNamesAndIndicesThrow) {
+  Sequential model;
+  model.add("a", std::make_shared<ReLU>());
+  EXPECT_THROW(model.add("a", std::make_shared<ReLU>()), Error);
+  EXPECT_THROW(model.add("b.c", std::make_shared<ReLU>()), Error);
+  EXPECT_THROW(model.add(std::shared_ptr<Module>()), Error);
+  EXPECT_THROW(model.at(1), Error);
+  EXPECT_THROW(model[5], Error);
+}
+
+TEST(SequentialTest, EmptyIsTheIdentity) {
+  Sequential model;
+  const Tensor x = Tensor::from({1, 2}, {1, 2});
+  EXPECT_EQ(model(x).to_vector(), x.to_vector());
+}
+
+TEST(SequentialTest, GradientMatchesFiniteDifferences) {
+  manual_seed(1);
+  Sequential model({std::make_shared<Linear>(LinearOptions{.in = 3, .out = 4}),
+                    std::make_shared<Tanh>(),
+                    std::make_shared<Linear>(LinearOptions{.in = 4, .out = 2})});
+  EXPECT_TRUE(testing::layer_gradcheck(model, testing::random_uniform({3, 3}, -1, 1, 41)));
+}
+
+TEST(SequentialTest, ModeReachesEveryLayer) {
+  Sequential model({std::make_shared<ReLU>(), std::make_shared<Tanh>()});
+  model.eval();
+  EXPECT_FALSE(model[0].is_training());
+  EXPECT_FALSE(model[1].is_training());
+  {
+    model.train();
+    EvalModeGuard guard(model);
+    EXPECT_FALSE(model[1].is_training());
+  }
+  EXPECT_TRUE(model[1].is_training());
+}
+
+TEST(SequentialTest, JsonListsTheLayersAndFlopsAddUp) {
+  Sequential model({std::make_shared<Linear>(LinearOptions{.in = 4, .out = 3}),
+                    std::make_shared<ReLU>(),
+                    std::make_shared<Linear>(LinearOptions{.in = 3, .out = 2})});
+  const nlohmann::json spec = model.to_json();
+  EXPECT_EQ(spec["type"], "sequential");
+  ASSERT_EQ(spec["layers"].size(), 3u);
+  EXPECT_EQ(spec["layers"][1], (nlohmann::json{{"type", "relu"}}));
+  EXPECT_EQ(spec["layers"][2]["in"], 3);
+  EXPECT_EQ(model.flops({4}), 4 * 3 + 3 * 2);
+  EXPECT_EQ(model.flops({5, 4}), 5 * (4 * 3 + 3 * 2));
+}
+
+TEST(SequentialTest, NestedSequentialBuildsFromJson) {
+  auto model = build_model({{"layers",
+                             {{{"type", "sequential"},
+                               {"layers", {{{"type", "linear"}, {"out", 3}}, {{"type", "relu"}}}}},
+                              {{"type", "linear"}, {"out", 1}}}}},
+                           {2});
+  EXPECT_EQ(parameter_names(*model),
+            (std::vector<std::string>{"0.0.weight", "0.0.bias", "1.weight", "1.bias"}));
+  EXPECT_EQ(build_model(model->to_json(), {2})->to_json(), model->to_json());
+}
+
+}  // namespace
+}  // namespace dither

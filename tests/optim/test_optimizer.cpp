@@ -1,0 +1,114 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/error.h"
+#include "optim/optimizer.h"
+#include "optim/sgd.h"
+#include "optim_support.h"
+
+namespace dither {
+namespace {
+
+using testing::parameter;
+using testing::set_gradient;
+
+// An Sgd with momentum that has stepped once on both of its parameters.
+struct Stepped {
+  Tensor a = parameter({1.0f, 2.0f});
+  Tensor b = parameter({3.0f});
+  Sgd opt{{a, b}, {.lr = 0.1, .momentum = 0.9}};
+  Stepped() {
+    set_gradient(a, {1.0f, 1.0f});
+    set_gradient(b, {1.0f});
+    opt.step();
+  }
+};
+
+std::string load_error(Optimizer& opt, const OptimizerState& state) {
+  try {
+    opt.load_state(state);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(OptimizerTest, StateHoldsLrStepsAndCopiesOfTheSlots) {
+  Stepped s;
+  const OptimizerState state = s.opt.state();
+  EXPECT_EQ(state.scalars["type"], "sgd");
+  EXPECT_EQ(state.scalars["lr"], 0.1);
+  EXPECT_EQ(state.scalars["steps"], nlohmann::json({1, 1}));
+  ASSERT_EQ(state.tensors.size(), 2u);
+  // A copy: stepping again leaves the saved buffer as it was.
+  s.opt.step();
+  EXPECT_EQ(state.tensors[1].second.item(), 1.0f);
+}
+
+TEST(OptimizerTest, LoadStateRejectsMissingEntries) {
+  Stepped s;
+  OptimizerState state = s.opt.state();
+  state.tensors.erase(state.tensors.begin() + 1);
+  EXPECT_EQ(load_error(s.opt, state), "sgd: load_state: missing entry '1.momentum_buffer'");
+}
+
+TEST(OptimizerTest, LoadStateRejectsShapeMismatch) {
+  Stepped s;
+  OptimizerState state = s.opt.state();
+  state.tensors[0].second = Tensor::zeros({3});
+  EXPECT_EQ(load_error(s.opt, state),
+            "sgd: load_state: entry '0.momentum_buffer' has shape [3], parameter 0 has shape [2]");
+}
+
+TEST(OptimizerTest, LoadStateRejectsUnexpectedEntriesAndOtherTypes) {
+  Stepped s;
+  OptimizerState extra = s.opt.state();
+  extra.tensors.emplace_back("0.exp_avg", Tensor::zeros({2}));
+  EXPECT_EQ(load_error(s.opt, extra), "sgd: load_state: unexpected entry '0.exp_avg'");
+  OptimizerState other = s.opt.state();
+  other.scalars["type"] = "adam";
+  EXPECT_NE(load_error(s.opt, other).find("not from a 'sgd' optimiser"), std::string::npos);
+  OptimizerState counts = s.opt.state();
+  counts.scalars["steps"] = {1};
+  EXPECT_NE(load_error(s.opt, counts).find("one count per parameter (2)"), std::string::npos);
+}
+
+TEST(OptimizerTest, FailedLoadChangesNothing) {
+  Stepped s;
+  OptimizerState bad = s.opt.state();
+  bad.scalars["lr"] = 0.5;
+  bad.tensors[0].second = Tensor::full({2}, 7.0f);
+  bad.tensors[1].second = Tensor::zeros({2});
+  EXPECT_THROW(s.opt.load_state(bad), ConfigError);
+  EXPECT_EQ(s.opt.lr(), 0.1);
+  EXPECT_EQ(s.opt.state().tensors[0].second.to_vector(), std::vector<float>({1.0f, 1.0f}));
+}
+
+TEST(OptimizerTest, NeverUpdatedParametersNeedNoEntries) {
+  Tensor a = parameter({1.0f});
+  Tensor b = parameter({2.0f});
+  Sgd opt({a, b}, {.lr = 0.1, .momentum = 0.9});
+  set_gradient(a, {1.0f});
+  opt.step();
+  const OptimizerState state = opt.state();
+  ASSERT_EQ(state.tensors.size(), 1u);
+  Sgd fresh({a.clone(), b.clone()}, {.lr = 0.1, .momentum = 0.9});
+  EXPECT_NO_THROW(fresh.load_state(state));
+  EXPECT_EQ(fresh.state().scalars["steps"], nlohmann::json({1, 0}));
+}
+
+TEST(OptimizerTest, SetLrAndConstructionValidate) {
+  Tensor a = parameter({1.0f});
+  Sgd opt({a}, {.lr = 0.1});
+  opt.set_lr(0.25);
+  EXPECT_EQ(opt.lr(), 0.25);
+  EXPECT_THROW(opt.set_lr(-0.1), ConfigError);
+  EXPECT_THROW(opt.set_lr(std::nan("")), ConfigError);
+  EXPECT_THROW(Sgd({}, {}), ConfigError);
+  EXPECT_THROW(Sgd({Tensor()}, {}), ConfigError);
+  EXPECT_THROW(Sgd({a, a}, {}), ConfigError);
+}
+
+}  // namespace
+}  // namespace dither

@@ -1,0 +1,42 @@
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "train/overrides.h"
+
+namespace dither {
+namespace {
+
+TEST(OverridesTest, SetsNestedValuesWithJsonTypes) {
+  nlohmann::json c = {{"train", {{"epochs", 10}}},
+                      {"noise", {{{"type", "gaussian"}, {"sigma", 0.1}}}}};
+  apply_override(c, "train.epochs=1");
+  apply_override(c, "noise.0.sigma=0.25");
+  apply_override(c, "optimizer.type=adam");
+  apply_override(c, "train.early_stopping={\"patience\": 2}");
+  EXPECT_EQ(c["train"]["epochs"], 1);
+  EXPECT_DOUBLE_EQ(c["noise"][0]["sigma"].get<double>(), 0.25);
+  EXPECT_EQ(c["optimizer"]["type"], "adam");
+  EXPECT_EQ(c["train"]["early_stopping"]["patience"], 2);
+}
+
+TEST(OverridesTest, AppendsAtTheEndOfAList) {
+  nlohmann::json c = {{"noise", nlohmann::json::array()}};
+  apply_override(c, "noise.0={\"type\": \"fgsm\"}");
+  EXPECT_EQ(c["noise"][0]["type"], "fgsm");
+}
+
+TEST(OverridesTest, BadAssignmentsNameTheOverride) {
+  nlohmann::json c = {{"noise", nlohmann::json::array()}, {"seed", 1}};
+  EXPECT_THROW(apply_override(c, "train.epochs"), ConfigError);
+  EXPECT_THROW(apply_override(c, "noise.5.sigma=1"), ConfigError);
+  EXPECT_THROW(apply_override(c, "noise.x=1"), ConfigError);
+  EXPECT_THROW(apply_override(c, "seed.inner=1"), ConfigError);
+  try {
+    apply_override(c, "noise.3=1");
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("noise.3"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace dither

@@ -1,0 +1,124 @@
+#include "train/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "train/run.h"
+#include "train/trainer.h"
+
+#ifndef DITHER_VERSION
+#define DITHER_VERSION "0.0.0"
+#endif
+
+namespace dither {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The default example: beside the executable's source tree when run from a build, else the cwd.
+std::string default_config() {
+  const fs::path relative = "examples/configs/fashion_mnist_mlp.json";
+#ifdef DITHER_SOURCE_DIR
+  const fs::path installed = fs::path(DITHER_SOURCE_DIR) / relative;
+  if (!fs::exists(relative) && fs::exists(installed)) return installed.string();
+#endif
+  return relative.string();
+}
+
+void print_result(const TrainResult& r) {
+  std::printf("test accuracy %.2f%%  loss %.4f  ECE %.4f  (%lld epochs%s)\n",
+              100.0 * r.test.accuracy, r.test.loss, r.test.ece,
+              static_cast<long long>(r.epochs_run), r.stopped_early ? ", stopped early" : "");
+  std::printf("results in %s/ (summary.json, metrics.csv, curves.png, best.ckpt, last.ckpt)\n",
+              r.run_dir.string().c_str());
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"dither: train small models from JSON configs, with noise as a first-class tool"};
+  app.set_version_flag("--version", std::string("dither ") + DITHER_VERSION);
+  app.require_subcommand(1);
+  int threads = 0;
+  app.add_option("--threads", threads, "threads for every parallel loop (default: all cores)")
+      ->check(CLI::PositiveNumber);
+
+  TrainRequest train;
+  std::string resume;
+  std::string out;
+  auto* train_cmd = app.add_subcommand("train", "train a model from a JSON config");
+  train_cmd->add_option("config", train.config_path,
+                        "config file (default: the Fashion-MNIST MLP example)");
+  train_cmd->add_option("--set", train.overrides,
+                        "override a config value: key.path=value (repeatable)");
+  auto* out_opt =
+      train_cmd->add_option("--out", out, "run folder (default: runs/<config name>-<time>)");
+  train_cmd->add_option("--resume", resume, "continue the run in this folder from its last.ckpt")
+      ->excludes(out_opt);
+  train_cmd->add_flag("--quiet", train.quiet, "print only the result");
+  train_cmd->add_option("--threads", threads, "threads (default: all cores)")
+      ->check(CLI::PositiveNumber);
+
+  std::string eval_target;
+  std::string eval_out;
+  auto* eval_cmd =
+      app.add_subcommand("eval", "evaluate a run folder or a checkpoint on the test set");
+  eval_cmd->add_option("target", eval_target, "run folder or .ckpt file")->required();
+  eval_cmd->add_option("--out", eval_out,
+                       "folder for eval.json (default: the checkpoint's folder)");
+  eval_cmd->add_option("--threads", threads, "threads (default: all cores)")
+      ->check(CLI::PositiveNumber);
+
+  std::string info_config;
+  std::vector<std::string> info_overrides;
+  auto* info_cmd =
+      app.add_subcommand("info", "describe a config: data, layers, shapes, parameters, FLOPs");
+  info_cmd->add_option("config", info_config, "config file")->required();
+  info_cmd->add_option("--set", info_overrides,
+                       "override a config value: key.path=value (repeatable)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  try {
+    if (threads > 0) set_num_threads(threads);
+    if (*train_cmd) {
+      if (train.config_path.empty() && resume.empty()) train.config_path = default_config();
+      if (!out.empty()) train.out_dir = out;
+      if (!resume.empty()) train.resume_dir = resume;
+      print_result(run_training(train));
+    } else if (*eval_cmd) {
+      const Evaluation r = run_evaluation(
+          eval_target, eval_out.empty() ? std::nullopt : std::optional<fs::path>(eval_out));
+      std::printf("test accuracy %.2f%%  loss %.4f  ECE %.4f  (%lld samples)\n", 100.0 * r.accuracy,
+                  r.loss, r.ece, static_cast<long long>(r.count));
+    } else if (*info_cmd) {
+      std::fputs(describe_config(info_config, info_overrides).c_str(), stdout);
+    }
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "dither: error: %s\n", e.what());
+    return 2;
+  } catch (const ShapeError& e) {
+    std::fprintf(stderr, "dither: error: %s\n", e.what());
+    return 2;
+  } catch (const DivergenceError& e) {
+    std::fprintf(stderr, "dither: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dither: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace dither

@@ -1,0 +1,10 @@
+#pragma once
+
+namespace dither {
+
+/// The `dither` command line: train, eval, info. Returns the process exit status: 0 on success,
+/// 2 on bad input (config, data file, checkpoint, arguments) with one clear line on stderr,
+/// 1 on an internal failure or a diverged run.
+int run_cli(int argc, char** argv);
+
+}  // namespace dither

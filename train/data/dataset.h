@@ -1,0 +1,91 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "augment/input_info.h"
+#include "core/shape.h"
+#include "core/tensor.h"
+
+namespace dither {
+
+class RandomStream;
+
+/// Closed interval of the float values the model sees; noise hooks and attacks clip to it.
+/// Unbounded data (standardised features, generated points) uses -inf and +inf.
+struct ValueRange {
+  float low = 0.0f;
+  float high = 1.0f;
+};
+
+/// Everything about a dataset except its samples: what subset() and split() copy unchanged.
+struct DatasetInfo {
+  std::string name;
+  InputKind kind = InputKind::tabular;
+  Shape sample_shape;  ///< One sample, no batch axis: [C,H,W], [F], [L], [T,1] or [2].
+  std::int64_t num_classes = 0;
+  std::vector<std::string> class_names;    ///< num_classes entries, class id order.
+  ValueRange value_range;                  ///< Of the float inputs make_batch produces.
+  std::vector<std::string> feature_names;  ///< Tabular: one per input feature; else empty.
+  std::vector<std::string> vocabulary;     ///< Tokens: the string of each id; else empty.
+  std::int32_t pad_id = 0;                 ///< Tokens: the id that fills a sample past its length.
+
+  /// Number of token ids (0 unless kind is tokens).
+  std::int64_t vocab_size() const { return static_cast<std::int64_t>(vocabulary.size()); }
+  std::int64_t sample_numel() const { return numel(sample_shape); }
+};
+
+/// A whole labelled dataset in memory, in compact storage. Exactly one of pixels, values and
+/// tokens holds the inputs, sample after sample: pixels for images (uint8 [n, C, H, W]), tokens
+/// for token ids (int32 [n, L]), values (float) for everything else.
+struct Dataset : DatasetInfo {
+  std::vector<std::uint8_t> pixels;   ///< Images: 0..255, scaled to [0, 1] by make_batch.
+  std::vector<float> values;          ///< Tabular, sequence and points inputs.
+  std::vector<std::int32_t> tokens;   ///< Token ids in [0, vocab_size()).
+  std::vector<std::int32_t> lengths;  ///< Tokens and sequences: valid steps before padding.
+  std::vector<std::int32_t> labels;   ///< [n], class ids in [0, num_classes).
+
+  std::int64_t size() const { return static_cast<std::int64_t>(labels.size()); }
+  /// Throws Error when storage sizes, shapes, labels or lengths disagree.
+  void validate() const;
+};
+
+/// One mini-batch: inputs [B, ...sample_shape] float32 and targets [B] float class ids.
+struct Batch {
+  Tensor inputs;
+  Tensor targets;
+};
+
+/// Gathers `indices` into a batch; uint8 pixels become x / 255 and token ids become floats.
+/// Throws Error on an index outside [0, size).
+Batch make_batch(const Dataset& dataset, std::span<const std::int64_t> indices);
+
+/// The samples at `indices`, in that order, with the same info.
+Dataset subset(const Dataset& dataset, std::span<const std::int64_t> indices);
+
+/// The first `n` samples (all when n is 0 or at least the size).
+Dataset limit(const Dataset& dataset, std::int64_t n);
+
+/// `k` of the indices [0, n) drawn without replacement by `stream`, sorted (all when k is 0 or
+/// at least n).
+std::vector<std::int64_t> sample_indices(std::int64_t n, std::int64_t k,
+                                         const RandomStream& stream);
+
+/// `n` samples drawn without replacement by `stream`, kept in dataset order (all when n is 0
+/// or at least the size): a limit that does not depend on how the file is sorted.
+Dataset random_subset(const Dataset& dataset, std::int64_t n, const RandomStream& stream);
+
+/// Indices of a seeded random split of [0, n): round(n * fraction) go to the second list. Both
+/// lists are sorted. fraction must be in [0, 1).
+std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> split_indices(
+    std::int64_t n, double fraction, const RandomStream& stream);
+
+/// {train, validation}: a seeded random split with round(size * validation_fraction) samples
+/// in the validation set; both keep dataset order.
+std::pair<Dataset, Dataset> split(const Dataset& dataset, double validation_fraction,
+                                  const RandomStream& stream);
+
+}  // namespace dither

@@ -1,0 +1,94 @@
+#include "train/experiment.h"
+
+#include <fstream>
+
+#include "augment/registry.h"
+#include "core/error.h"
+#include "core/json_reader.h"
+#include "core/random.h"
+#include "layers/registry.h"
+#include "optim/factory.h"
+#include "train/atomic_file.h"
+
+namespace dither {
+
+nlohmann::json read_config(const std::string& path) {
+  const std::string text = read_file(path);
+  try {
+    return nlohmann::json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is 1-based; turn it into a line and column a person can find.
+    std::size_t line = 1;
+    std::size_t column = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string what = e.what();
+    const auto cut = what.find("parse error");
+    throw ConfigError(str(path, ":", line, ":", column, ": invalid JSON (",
+                          cut == std::string::npos ? what : what.substr(cut), ")"));
+  }
+}
+
+InputInfo input_info(const DatasetInfo& info) {
+  InputInfo input;
+  input.kind = info.kind;
+  input.sample_shape = info.sample_shape;
+  input.low = info.value_range.low;
+  input.high = info.value_range.high;
+  input.num_classes = info.num_classes;
+  input.vocab_size = info.vocab_size();
+  input.pad_id = info.pad_id;
+  return input;
+}
+
+Experiment build_experiment(const nlohmann::json& config) {
+  JsonReader root(config, "");
+  root.allow_only(
+      {"description", "seed", "data", "model", "loss", "optimizer", "schedule", "noise", "train"});
+  Experiment e;
+  e.description = root.string("description", "");
+  e.seed = static_cast<std::uint64_t>(root.integer("seed", 42, 0));
+  e.settings =
+      TrainSettings::from_json(root.has("train") ? root.at("train") : nlohmann::json::object());
+  const nlohmann::json loss_spec =
+      root.has("loss") ? root.at("loss") : nlohmann::json{{"type", "cross_entropy"}};
+  e.loss = std::make_unique<Loss>(make_loss(loss_spec, "loss"));
+  const nlohmann::json noise = root.has("noise") ? root.at("noise") : nlohmann::json::array();
+  if (!noise.is_array()) throw ConfigError("noise: must be a list of noise techniques");
+  JsonReader(root.at("model"),
+             "model");  // the model block must be an object, before the data loads
+
+  e.data = load_data(root.at("data"), e.seed, "data");
+  e.input = input_info(e.data.train);
+  e.hooks = make_hooks(noise, e.input, "noise");
+
+  manual_seed(e.seed);  // parameter init draws from the default generator
+  e.model = build_model(root.at("model"), e.input.sample_shape, "model");
+  const nlohmann::json optimizer_spec =
+      root.has("optimizer") ? root.at("optimizer")
+                            : nlohmann::json{{"type", "sgd"}, {"lr", 0.05}, {"momentum", 0.9}};
+  e.optimizer = make_optimizer(optimizer_spec, e.model->parameters(), "optimizer");
+  const nlohmann::json schedule_spec =
+      root.has("schedule") ? root.at("schedule") : nlohmann::json{{"type", "constant"}};
+  const auto batches = (e.data.train.size() + e.settings.batch_size - 1) / e.settings.batch_size;
+  e.schedule = make_schedule(schedule_spec, *e.optimizer, e.settings.epochs, batches, "schedule");
+
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& [name, child] : e.model->children()) layers.push_back(child->to_json());
+  nlohmann::json hooks = nlohmann::json::array();
+  for (const auto& hook : e.hooks) hooks.push_back(hook->to_json());
+  e.resolved = {{"description", e.description},      {"seed", e.seed},
+                {"data", e.data.resolved},           {"model", {{"layers", layers}}},
+                {"loss", e.loss->to_json()},         {"optimizer", e.optimizer->to_json()},
+                {"schedule", e.schedule->to_json()}, {"noise", hooks},
+                {"train", e.settings.to_json()}};
+  return e;
+}
+
+}  // namespace dither

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "augment/hook.h"
+#include "layers/loss.h"
+#include "layers/sequential.h"
+#include "optim/optimizer.h"
+#include "optim/schedule.h"
+#include "train/data/registry.h"
+#include "train/trainer.h"
+
+namespace dither {
+
+/// Everything a config describes, built and validated: data, model, loss, optimiser, schedule,
+/// noise hooks and training settings, plus the resolved config with every default filled in.
+struct Experiment {
+  std::uint64_t seed = 0;
+  std::string description;
+  DataSplits data;
+  InputInfo input;
+  std::shared_ptr<Sequential> model;
+  std::unique_ptr<Loss> loss;
+  std::unique_ptr<Optimizer> optimizer;
+  std::unique_ptr<Schedule> schedule;
+  std::vector<std::unique_ptr<Hook>> hooks;
+  TrainSettings settings;
+  nlohmann::json resolved;
+};
+
+/// Parses a config file; a syntax error is a ConfigError naming the file, line and column.
+nlohmann::json read_config(const std::string& path);
+
+/// Validates and builds a whole config. Cheap checks (keys, types, ranges of every block) run
+/// before the data is loaded; errors are ConfigErrors naming the JSON path.
+Experiment build_experiment(const nlohmann::json& config);
+
+/// The facts hooks need about a dataset's inputs.
+InputInfo input_info(const DatasetInfo& info);
+
+}  // namespace dither

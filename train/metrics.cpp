@@ -1,0 +1,84 @@
+#include "train/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+
+namespace dither {
+
+MetricAccumulator::MetricAccumulator(std::int64_t num_classes, int bins)
+    : classes_(num_classes),
+      bin_count_(static_cast<std::size_t>(bins)),
+      bin_confidence_(static_cast<std::size_t>(bins)),
+      bin_correct_(static_cast<std::size_t>(bins)),
+      confusion_(static_cast<std::size_t>(num_classes),
+                 std::vector<std::int64_t>(static_cast<std::size_t>(num_classes))) {
+  check(num_classes >= 1 && bins >= 1, "MetricAccumulator: need >= 1 class and >= 1 bin");
+}
+
+void MetricAccumulator::add(const Tensor& logits, const Tensor& targets) {
+  check_shape(logits.dim() == 2 && logits.size(1) == classes_ && targets.dim() == 1 &&
+                  targets.size(0) == logits.size(0),
+              "metrics: logits ", logits.shape(), " and targets ", targets.shape(), " do not fit ",
+              classes_, " classes");
+  const std::int64_t rows = logits.size(0);
+  const float* pl = logits.ptr();
+  const float* pt = targets.ptr();
+  const auto bins = static_cast<std::int64_t>(bin_count_.size());
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* row = pl + r * classes_;
+    const auto label = static_cast<std::int64_t>(pt[r]);
+    check(label >= 0 && label < classes_, "metrics: target ", pt[r], " is not a class in [0, ",
+          classes_, ")");
+    const std::int64_t predicted = std::max_element(row, row + classes_) - row;
+    double norm = 0.0;
+    for (std::int64_t k = 0; k < classes_; ++k)
+      norm += std::exp(static_cast<double>(row[k] - row[predicted]));
+    const double log_norm = std::log(norm) + row[predicted];
+    const double confidence = 1.0 / norm;
+    nll_sum_ += log_norm - row[label];
+    const bool right = predicted == label;
+    correct_ += right;
+    const auto bin =
+        std::min(bins - 1, static_cast<std::int64_t>(confidence * static_cast<double>(bins)));
+    bin_count_[static_cast<std::size_t>(bin)] += 1;
+    bin_confidence_[static_cast<std::size_t>(bin)] += confidence;
+    bin_correct_[static_cast<std::size_t>(bin)] += right;
+    confusion_[static_cast<std::size_t>(label)][static_cast<std::size_t>(predicted)] += 1;
+  }
+  count_ += rows;
+}
+
+Evaluation MetricAccumulator::result() const {
+  Evaluation e;
+  e.count = count_;
+  e.confusion = confusion_;
+  if (count_ == 0) return e;
+  const auto n = static_cast<double>(count_);
+  e.loss = nll_sum_ / n;
+  e.accuracy = static_cast<double>(correct_) / n;
+  for (std::size_t b = 0; b < bin_count_.size(); ++b) {
+    if (bin_count_[b] == 0) continue;
+    const auto c = static_cast<double>(bin_count_[b]);
+    e.ece += c / n * std::abs(static_cast<double>(bin_correct_[b]) / c - bin_confidence_[b] / c);
+  }
+  for (std::size_t k = 0; k < confusion_.size(); ++k) {
+    std::int64_t total = 0;
+    for (std::int64_t v : confusion_[k]) total += v;
+    e.per_class_accuracy.push_back(
+        total ? static_cast<double>(confusion_[k][k]) / static_cast<double>(total) : 0.0);
+  }
+  return e;
+}
+
+nlohmann::json Evaluation::to_json() const {
+  return {{"count", count},
+          {"loss", loss},
+          {"accuracy", accuracy},
+          {"ece", ece},
+          {"per_class_accuracy", per_class_accuracy},
+          {"confusion", confusion}};
+}
+
+}  // namespace dither

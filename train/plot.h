@@ -1,0 +1,18 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace dither {
+
+/// Draws training and validation loss and accuracy per epoch from a run's metrics.csv into a PNG
+/// with gnuplot. Returns "" on success, else why no plot was drawn (gnuplot missing or failed);
+/// a missing plot never fails a run.
+std::string plot_training_curves(const std::filesystem::path& metrics_csv,
+                                 const std::filesystem::path& png, const std::string& title);
+
+/// Runs a gnuplot script; "" on success, else the reason. The script's output goes to `png`
+/// through a temporary file, renamed when gnuplot succeeded.
+std::string run_gnuplot(const std::string& script, const std::filesystem::path& png);
+
+}  // namespace dither

@@ -1,0 +1,243 @@
+#include "train/run.h"
+
+#include <chrono>
+#include <ctime>
+#include <iomanip>
+#include <sstream>
+
+#include "core/error.h"
+#include "layers/summary.h"
+#include "train/atomic_file.h"
+#include "train/experiment.h"
+#include "train/overrides.h"
+#include "train/plot.h"
+#include "train/run_state.h"
+
+namespace dither {
+namespace {
+
+namespace fs = std::filesystem;
+
+nlohmann::json load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  nlohmann::json config = read_config(path);
+  for (const auto& o : overrides) apply_override(config, o);
+  return config;
+}
+
+fs::path default_run_dir(const std::string& config_path) {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  std::ostringstream name;
+  name << fs::path(config_path).stem().string() << '-' << std::put_time(&local, "%Y%m%d-%H%M%S");
+  fs::path dir = fs::path("runs") / name.str();
+  for (int k = 2; fs::exists(dir); ++k)
+    dir = fs::path("runs") / (name.str() + "-" + std::to_string(k));
+  return dir;
+}
+
+void make_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw ConfigError(dir.string() + ": cannot create the run folder: " + ec.message());
+}
+
+std::string fixed(double value, int digits) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(digits) << value;
+  return out.str();
+}
+
+// Whether `value` improves on `best` for the monitored metric.
+bool improves(const TrainSettings& s, double value, double best) {
+  if (std::isnan(value)) return false;
+  if (std::isnan(best)) return true;
+  return s.monitor == "val_accuracy" ? value > best + s.min_delta : value < best - s.min_delta;
+}
+
+nlohmann::json summary_json(const Experiment& e, const Evaluation& test, const RunState& state,
+                            double seconds, std::int64_t samples, bool stopped_early,
+                            const std::string& source) {
+  return {
+      {"test",
+       {{"accuracy", test.accuracy},
+        {"loss", test.loss},
+        {"ece", test.ece},
+        {"count", test.count},
+        {"checkpoint", source},
+        {"per_class_accuracy", test.per_class_accuracy}}},
+      {"train",
+       {{"epochs", state.epochs_done},
+        {"steps", state.step},
+        {"seconds", seconds},
+        {"samples_per_second", seconds > 0 ? static_cast<double>(samples) / seconds : 0.0},
+        {"stopped_early", stopped_early}}},
+      {"best",
+       {{"epoch", state.best_epoch},
+        {"monitor", e.settings.monitor},
+        {"value", std::isnan(state.best) ? nlohmann::json(nullptr) : nlohmann::json(state.best)}}},
+      {"data",
+       {{"train", e.data.train.size()},
+        {"validation", e.data.validation.size()},
+        {"test", e.data.test.size()}}}};
+}
+
+}  // namespace
+
+TrainResult run_training(const TrainRequest& request) {
+  nlohmann::json config;
+  Checkpoint resume_from;
+  fs::path run_dir;
+  if (request.resume_dir) {
+    if (!request.overrides.empty())
+      throw ConfigError("--resume continues a run as it was configured; drop --set");
+    run_dir = *request.resume_dir;
+    resume_from = load_checkpoint(run_dir / "last.ckpt");
+    config = resume_from.meta.at("config");
+  } else {
+    config = load_config(request.config_path, request.overrides);
+    run_dir = request.out_dir ? *request.out_dir : default_run_dir(request.config_path);
+  }
+  Experiment e = build_experiment(config);
+  RunState state;
+  if (request.resume_dir) state = restore_checkpoint(resume_from, e, run_dir / "last.ckpt");
+  make_dir(run_dir);
+  write_file_atomic(run_dir / "config.json", e.resolved.dump(2) + "\n");
+
+  const TrainSettings& s = e.settings;
+  Trainer trainer(*e.model, *e.loss, *e.optimizer, e.schedule.get(), std::move(e.hooks), e.input, s,
+                  e.seed);
+  trainer.set_step(state.step);
+  BatchLoader loader(e.data.train, LoaderOptions{.batch_size = s.batch_size}, e.seed);
+  Progress progress(Progress::detect(request.quiet), s.epochs, loader.num_batches());
+  const bool validate = e.data.validation.size() > 0;
+  if (state.epochs_done > 0) {
+    progress.note("resuming " + run_dir.string() + " after epoch " +
+                  std::to_string(state.epochs_done));
+  }
+
+  double train_seconds = 0.0;
+  std::int64_t train_samples = 0;
+  for (const auto& row : state.history) train_seconds += row.seconds;
+  bool stopped_early = false;
+  for (std::int64_t epoch = state.epochs_done; epoch < s.epochs; ++epoch) {
+    const double lr = e.optimizer->lr();
+    const EpochStats stats = trainer.train_epoch(loader, epoch, progress);
+    train_seconds += stats.seconds;
+    train_samples += stats.samples;
+    EpochRow row{.epoch = epoch + 1,
+                 .lr = lr,
+                 .train_loss = stats.loss,
+                 .train_accuracy = stats.accuracy,
+                 .val_loss = std::numeric_limits<double>::quiet_NaN(),
+                 .val_accuracy = std::numeric_limits<double>::quiet_NaN(),
+                 .seconds = stats.seconds};
+    if (validate) {
+      const Evaluation val = evaluate(*e.model, e.data.validation, s.batch_size);
+      row.val_loss = val.loss;
+      row.val_accuracy = val.accuracy;
+    }
+    const double monitored = s.monitor == "val_accuracy" ? row.val_accuracy : row.val_loss;
+    if (e.schedule->monitors_metric()) {
+      e.schedule->step(std::isnan(monitored) ? row.train_loss : monitored);
+    } else {
+      e.schedule->step();
+    }
+    state.history.push_back(row);
+    state.epochs_done = epoch + 1;
+    state.step = trainer.step();
+    const bool better = improves(s, monitored, state.best) || !validate;
+    if (better) {
+      state.best = monitored;
+      state.best_epoch = epoch + 1;
+      state.bad_epochs = 0;
+    } else {
+      ++state.bad_epochs;
+    }
+    const Checkpoint checkpoint = make_checkpoint(e, state);
+    save_checkpoint(run_dir / "last.ckpt", checkpoint);
+    if (better) save_checkpoint(run_dir / "best.ckpt", checkpoint);
+    write_metrics_csv(run_dir / "metrics.csv", state.history);
+    std::string line = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s.epochs) +
+                       "  train loss " + fixed(row.train_loss, 4) + "  acc " +
+                       fixed(100 * row.train_accuracy, 2) + "%";
+    if (validate)
+      line += "  val loss " + fixed(row.val_loss, 4) + "  acc " + fixed(100 * row.val_accuracy, 2) +
+              "%";
+    line += "  (" + fixed(row.seconds, 1) + " s, " +
+            std::to_string(static_cast<long>(static_cast<double>(stats.samples) /
+                                             std::max(stats.seconds, 1e-9))) +
+            " samples/s)";
+    progress.epoch_done(line);
+    if (s.patience > 0 && state.bad_epochs >= s.patience && epoch + 1 < s.epochs) {
+      progress.note("early stopping: no progress in " + s.monitor + " for " +
+                    std::to_string(s.patience) + " epochs");
+      stopped_early = true;
+      break;
+    }
+  }
+
+  // Test the best checkpoint (by validation), as a person would deploy it.
+  std::string source = "last";
+  if (validate && fs::exists(run_dir / "best.ckpt")) {
+    e.model->load_state_dict([&] {
+      NamedTensors model;
+      for (const auto& [name, t] : load_checkpoint(run_dir / "best.ckpt").tensors) {
+        if (name.rfind("model.", 0) == 0) model.emplace_back(name.substr(6), t);
+      }
+      return model;
+    }());
+    source = "best";
+  }
+  TrainResult result;
+  result.run_dir = run_dir;
+  result.test = evaluate(*e.model, e.data.test, s.batch_size);
+  result.epochs_run = state.epochs_done;
+  result.stopped_early = stopped_early;
+  write_file_atomic(run_dir / "summary.json", summary_json(e, result.test, state, train_seconds,
+                                                           train_samples, stopped_early, source)
+                                                      .dump(2) +
+                                                  "\n");
+  const std::string plot_error = plot_training_curves(
+      run_dir / "metrics.csv", run_dir / "curves.png", run_dir.filename().string());
+  if (!plot_error.empty()) progress.note("no curves.png: " + plot_error);
+  return result;
+}
+
+Evaluation run_evaluation(const fs::path& target, const std::optional<fs::path>& out_dir) {
+  fs::path file = target;
+  if (fs::is_directory(target))
+    file = fs::exists(target / "best.ckpt") ? target / "best.ckpt" : target / "last.ckpt";
+  Checkpoint checkpoint = load_checkpoint(file);
+  if (!checkpoint.meta.contains("config"))
+    throw ConfigError(file.string() + ": the checkpoint holds no config");
+  Experiment e = build_experiment(checkpoint.meta.at("config"));
+  restore_checkpoint(checkpoint, e, file);
+  const Evaluation test = evaluate(*e.model, e.data.test, e.settings.batch_size);
+  const fs::path dir = out_dir ? *out_dir : file.parent_path();
+  make_dir(dir);
+  nlohmann::json report = test.to_json();
+  report["checkpoint"] = file.string();
+  write_file_atomic(dir / "eval.json", report.dump(2) + "\n");
+  return test;
+}
+
+std::string describe_config(const std::string& config_path,
+                            const std::vector<std::string>& overrides) {
+  const Experiment e = build_experiment(load_config(config_path, overrides));
+  std::ostringstream out;
+  if (!e.description.empty()) out << e.description << "\n\n";
+  out << "data: " << e.data.train.name << " (" << to_string(e.input.kind) << ", sample "
+      << to_string(e.input.sample_shape) << ", " << e.input.num_classes
+      << " classes): " << e.data.train.size() << " train, " << e.data.validation.size()
+      << " validation, " << e.data.test.size() << " test\n\n";
+  out << model_summary(*e.model, e.input.sample_shape) << "\n";
+  out << "loss:      " << e.loss->to_json().dump() << "\n";
+  out << "optimizer: " << e.optimizer->to_json().dump() << "\n";
+  out << "schedule:  " << e.schedule->to_json().dump() << "\n";
+  out << "noise:     " << e.resolved.at("noise").dump() << "\n";
+  out << "train:     " << e.settings.to_json().dump() << "\n";
+  return out.str();
+}
+
+}  // namespace dither

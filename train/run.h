@@ -1,0 +1,45 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "train/metrics.h"
+
+namespace dither {
+
+/// What `dither train` was asked to do.
+struct TrainRequest {
+  std::string config_path;             ///< ignored when resuming
+  std::vector<std::string> overrides;  ///< --set key.path=value, in order
+  std::optional<std::filesystem::path> out_dir;
+  std::optional<std::filesystem::path> resume_dir;
+  bool quiet = false;
+};
+
+/// Where a finished run put its results, and how it did on the test set.
+struct TrainResult {
+  std::filesystem::path run_dir;
+  Evaluation test;
+  std::int64_t epochs_run = 0;
+  bool stopped_early = false;
+};
+
+/// The whole training job: builds the experiment, trains with validation every epoch, writes
+/// the run folder (config.json, metrics.csv, summary.json, last.ckpt, best.ckpt, curves.png)
+/// and evaluates the best checkpoint on the test set. Resuming continues from last.ckpt and
+/// ends with bitwise the same weights as an uninterrupted run at the same thread count.
+TrainResult run_training(const TrainRequest& request);
+
+/// `dither eval`: the test-set metrics of a run folder's best (else last) checkpoint, or of a
+/// checkpoint file; writes eval.json into `out_dir` (default: the checkpoint's folder).
+Evaluation run_evaluation(const std::filesystem::path& target,
+                          const std::optional<std::filesystem::path>& out_dir);
+
+/// `dither info`: a description of the data, the model (layers, output shapes, parameter
+/// counts, multiply-adds), loss, optimiser, schedule and noise of a config.
+std::string describe_config(const std::string& config_path,
+                            const std::vector<std::string>& overrides);
+
+}  // namespace dither

@@ -1,0 +1,111 @@
+#include "train/run_state.h"
+
+#include <sstream>
+
+#include "core/error.h"
+#include "core/random.h"
+#include "train/atomic_file.h"
+
+namespace dither {
+namespace {
+
+constexpr const char* kModelPrefix = "model.";
+constexpr const char* kOptimizerPrefix = "optimizer.";
+
+nlohmann::json row_to_json(const EpochRow& r) {
+  return {{"epoch", r.epoch},           {"lr", r.lr},
+          {"train_loss", r.train_loss}, {"train_accuracy", r.train_accuracy},
+          {"val_loss", r.val_loss},     {"val_accuracy", r.val_accuracy},
+          {"seconds", r.seconds}};
+}
+
+EpochRow row_from_json(const nlohmann::json& j) {
+  EpochRow r;
+  r.epoch = j.at("epoch").get<std::int64_t>();
+  r.lr = j.at("lr").get<double>();
+  r.train_loss = j.at("train_loss").get<double>();
+  r.train_accuracy = j.at("train_accuracy").get<double>();
+  r.val_loss = j.at("val_loss").is_null() ? std::numeric_limits<double>::quiet_NaN()
+                                          : j.at("val_loss").get<double>();
+  r.val_accuracy = j.at("val_accuracy").is_null() ? std::numeric_limits<double>::quiet_NaN()
+                                                  : j.at("val_accuracy").get<double>();
+  r.seconds = j.at("seconds").get<double>();
+  return r;
+}
+
+}  // namespace
+
+Checkpoint make_checkpoint(const Experiment& experiment, const RunState& state) {
+  Checkpoint c;
+  for (auto& [name, t] : experiment.model->state_dict())
+    c.tensors.emplace_back(kModelPrefix + name, t);
+  OptimizerState opt = experiment.optimizer->state();
+  for (auto& [name, t] : opt.tensors) c.tensors.emplace_back(kOptimizerPrefix + name, t);
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& row : state.history) history.push_back(row_to_json(row));
+  c.meta = {{"config", experiment.resolved},
+            {"epochs_done", state.epochs_done},
+            {"step", state.step},
+            {"generator",
+             {{"seed", default_generator().seed()}, {"position", default_generator().position()}}},
+            {"optimizer", opt.scalars},
+            {"schedule", experiment.schedule->state()},
+            {"history", history},
+            {"best", std::isnan(state.best) ? nlohmann::json(nullptr) : nlohmann::json(state.best)},
+            {"best_epoch", state.best_epoch},
+            {"bad_epochs", state.bad_epochs}};
+  return c;
+}
+
+RunState restore_checkpoint(const Checkpoint& checkpoint, Experiment& experiment,
+                            const std::filesystem::path& file) {
+  NamedTensors model;
+  OptimizerState opt;
+  for (const auto& [name, t] : checkpoint.tensors) {
+    if (name.rfind(kModelPrefix, 0) == 0) {
+      model.emplace_back(name.substr(std::string(kModelPrefix).size()), t);
+    } else if (name.rfind(kOptimizerPrefix, 0) == 0) {
+      opt.tensors.emplace_back(name.substr(std::string(kOptimizerPrefix).size()), t);
+    }
+  }
+  RunState state;
+  try {
+    experiment.model->load_state_dict(model);
+    const auto& m = checkpoint.meta;
+    if (m.contains("optimizer")) {
+      opt.scalars = m.at("optimizer");
+      experiment.optimizer->load_state(opt);
+      experiment.schedule->load_state(m.at("schedule"));
+      default_generator().manual_seed(m.at("generator").at("seed").get<std::uint64_t>());
+      default_generator().set_position(m.at("generator").at("position").get<std::uint64_t>());
+      state.epochs_done = m.at("epochs_done").get<std::int64_t>();
+      state.step = m.at("step").get<std::int64_t>();
+      for (const auto& row : m.at("history")) state.history.push_back(row_from_json(row));
+      state.best = m.at("best").is_null() ? std::numeric_limits<double>::quiet_NaN()
+                                          : m.at("best").get<double>();
+      state.best_epoch = m.at("best_epoch").get<std::int64_t>();
+      state.bad_epochs = m.at("bad_epochs").get<std::int64_t>();
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError(file.string() + ": incomplete checkpoint: " + e.what());
+  } catch (const ConfigError& e) {
+    throw ConfigError(file.string() + ": " + e.what());
+  }
+  return state;
+}
+
+void write_metrics_csv(const std::filesystem::path& path, const std::vector<EpochRow>& rows) {
+  std::ostringstream out;
+  out.precision(8);
+  out << "epoch,lr,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n";
+  for (const auto& r : rows) {
+    out << r.epoch << ',' << r.lr << ',' << r.train_loss << ',' << r.train_accuracy << ',';
+    if (!std::isnan(r.val_loss)) out << r.val_loss;
+    out << ',';
+    if (!std::isnan(r.val_accuracy)) out << r.val_accuracy;
+    out << ',' << r.seconds << '\n';
+  }
+  write_file_atomic(path, out.str());
+}
+
+}  // namespace dither

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "train/checkpoint.h"
+#include "train/experiment.h"
+
+namespace dither {
+
+/// One row of metrics.csv.
+struct EpochRow {
+  std::int64_t epoch = 0;  ///< 1-based
+  double lr = 0.0;
+  double train_loss = 0.0;
+  double train_accuracy = 0.0;
+  double val_loss = 0.0;
+  double val_accuracy = 0.0;
+  double seconds = 0.0;
+};
+
+/// Where a run stands between epochs: what a checkpoint must carry besides the tensors.
+struct RunState {
+  std::int64_t epochs_done = 0;
+  std::int64_t step = 0;
+  std::vector<EpochRow> history;
+  double best = std::numeric_limits<double>::quiet_NaN();  ///< best monitored value so far
+  std::int64_t best_epoch = 0;
+  std::int64_t bad_epochs = 0;  ///< epochs since the last improvement
+};
+
+/// The run's state and the experiment's model, optimiser, schedule and random-stream position.
+Checkpoint make_checkpoint(const Experiment& experiment, const RunState& state);
+/// Puts a checkpoint's tensors and positions back into a freshly built experiment.
+RunState restore_checkpoint(const Checkpoint& checkpoint, Experiment& experiment,
+                            const std::filesystem::path& file);
+
+/// metrics.csv, written whole and atomically.
+void write_metrics_csv(const std::filesystem::path& path, const std::vector<EpochRow>& rows);
+
+}  // namespace dither

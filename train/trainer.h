@@ -1,0 +1,93 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "augment/hook.h"
+#include "core/error.h"
+#include "layers/loss.h"
+#include "layers/module.h"
+#include "optim/optimizer.h"
+#include "optim/schedule.h"
+#include "train/data/loader.h"
+#include "train/metrics.h"
+#include "train/progress.h"
+
+namespace dither {
+
+/// The config's "train" block.
+struct TrainSettings {
+  std::int64_t epochs = 10;
+  std::int64_t batch_size = 128;
+  double clip_grad_norm = 0.0;   ///< 0: off
+  double clip_grad_value = 0.0;  ///< 0: off
+  std::int64_t patience = 0;     ///< early stopping after this many epochs without progress; 0: off
+  double min_delta = 0.0;        ///< what counts as progress
+  std::string monitor = "val_loss";  ///< or "val_accuracy"
+
+  static TrainSettings from_json(const nlohmann::json& spec, const std::string& path = "train");
+  nlohmann::json to_json() const;
+};
+
+/// A NaN or Inf loss or gradient: the run stops, naming the step and the parameter.
+class DivergenceError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// What one epoch of training measured.
+struct EpochStats {
+  double loss = 0.0;      ///< mean training loss (after on_loss hooks) over the epoch's samples
+  double accuracy = 0.0;  ///< top-1 on the (possibly noised) training batches
+  std::int64_t samples = 0;
+  double seconds = 0.0;
+};
+
+/// Runs training steps through the hooks, in the order augment/hook.h documents:
+/// on_batch_start, forward, loss, on_loss, backward, on_backward, divergence check, clipping,
+/// optimizer.step(), schedule.step_batch(), on_step_end.
+class Trainer {
+ public:
+  Trainer(Module& model, const Loss& loss, Optimizer& optimizer, Schedule* schedule,
+          std::vector<std::unique_ptr<Hook>> hooks, InputInfo input, TrainSettings settings,
+          std::uint64_t seed);
+
+  /// One optimiser step on (inputs, targets). Returns the step's loss and its correct count.
+  std::pair<double, std::int64_t> train_step(Tensor inputs, Tensor targets, std::int64_t epoch,
+                                             std::int64_t batch_index);
+  /// Every batch of `epoch` from `loader`.
+  EpochStats train_epoch(BatchLoader& loader, std::int64_t epoch, Progress& progress);
+  /// dL/dx at (x, targets) in the model's current mode; touches no parameter's grad().
+  Tensor input_gradient(const Tensor& x, const Tensor& targets);
+
+  std::int64_t step() const { return step_; }
+  void set_step(std::int64_t step) { step_ = step; }
+  const std::vector<std::unique_ptr<Hook>>& hooks() const { return hooks_; }
+  const TrainSettings& settings() const { return settings_; }
+
+ private:
+  void check_finite(const StepContext& ctx) const;
+  Module& model_;
+  const Loss& loss_;
+  Optimizer& optimizer_;
+  Schedule* schedule_;
+  std::vector<std::unique_ptr<Hook>> hooks_;
+  InputInfo input_;
+  TrainSettings settings_;
+  std::uint64_t seed_;
+  std::int64_t step_ = 0;
+  std::vector<std::pair<std::string, Tensor>> params_;
+};
+
+/// Accuracy, loss (cross-entropy of the true class) and calibration of `model` on `data`, in
+/// eval mode under NoGradGuard; the model's mode is restored afterwards. No hook runs.
+Evaluation evaluate(Module& model, const Dataset& data, std::int64_t batch_size);
+
+/// Correct top-1 predictions of logits [B, K] against class ids [B] or soft targets [B, K]
+/// (whose argmax counts as the label).
+std::int64_t count_correct(const Tensor& logits, const Tensor& targets);
+
+}  // namespace dither
