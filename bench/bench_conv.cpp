@@ -3,9 +3,10 @@
 //    fused conv2d op next to the same per-sample GEMMs alone (gemm_serial on prepared column
 //    matrices, split over the batch as conv2d splits it), in FLOP/s. Their ratio is what im2col,
 //    col2im, the bias and the batch reductions cost;
-//  - one training step (forward, cross-entropy, backward, SGD) of conv-relu-pool-conv-relu-pool-
-//    linear on [128,1,28,28], with BatchNorm after each conv (bn=1) or without (bn=0), and the
-//    share of the step spent inside pooling and BatchNorm, forward and backward ("pool_share",
+//  - one training step (forward, cross-entropy, backward, SGD with momentum) of conv-relu-pool-
+//    conv-relu-pool-linear on [128,1,28,28] (32 and 64 channels, 3x3 padding 1, 2x2 max pooling),
+//    with BatchNorm after each conv (bn=1) or without (bn=0), and the share of the step's process
+//    CPU time spent inside pooling and inside BatchNorm, forward and backward ("pool_share",
 //    "bn_share").
 // Every case runs at 1 and 2 threads. Run with
 //   bench_conv --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
@@ -13,8 +14,8 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
-#include <ctime>
 #include <cstdint>
+#include <ctime>
 #include <memory>
 #include <vector>
 

@@ -28,14 +28,28 @@ void Sgd::step() {
     // torch starts the buffer at the first gradient itself, undamped.
     const bool first = u.step == 1;
     parallel_for(u.numel, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t i = b; i < e; ++i) {
-        float g = u.grad[i];
-        if (decay != 0.0f) g += decay * u.param[i];
-        if (buf != nullptr) {
-          buf[i] = first ? g : momentum * buf[i] + keep * g;
-          g = nesterov ? g + momentum * buf[i] : buf[i];
+      float* __restrict p = u.param;
+      const float* __restrict grad = u.grad;
+      // One branch-free loop per case, so each vectorises; decay 0 adds exactly 0.
+      if (buf == nullptr) {
+        for (std::int64_t i = b; i < e; ++i) p[i] -= rate * (grad[i] + decay * p[i]);
+      } else if (first) {
+        for (std::int64_t i = b; i < e; ++i) {
+          const float g = grad[i] + decay * p[i];
+          buf[i] = g;
+          p[i] -= rate * (nesterov ? g + momentum * g : g);
         }
-        u.param[i] -= rate * g;
+      } else if (nesterov) {
+        for (std::int64_t i = b; i < e; ++i) {
+          const float g = grad[i] + decay * p[i];
+          buf[i] = momentum * buf[i] + keep * g;
+          p[i] -= rate * (g + momentum * buf[i]);
+        }
+      } else {
+        for (std::int64_t i = b; i < e; ++i) {
+          buf[i] = momentum * buf[i] + keep * (grad[i] + decay * p[i]);
+          p[i] -= rate * buf[i];
+        }
       }
     });
   });

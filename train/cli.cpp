@@ -63,6 +63,10 @@ int run_cli(int argc, char** argv) {
   train_cmd->add_option("--resume", resume, "continue the run in this folder from its last.ckpt")
       ->excludes(out_opt);
   train_cmd->add_flag("--quiet", train.quiet, "print only the result");
+  // Hidden: an interruption on demand, so resuming can be checked from the command line.
+  train_cmd->add_option("--stop-after", train.stop_after_epochs, "stop after this many epochs")
+      ->check(CLI::PositiveNumber)
+      ->group("");
   train_cmd->add_option("--threads", threads, "threads (default: all cores)")
       ->check(CLI::PositiveNumber);
 

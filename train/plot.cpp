@@ -19,7 +19,7 @@ std::string quoted(const std::string& text) {
 
 std::string run_gnuplot(const std::string& script, const std::filesystem::path& png) {
   const std::filesystem::path tmp = png.string() + ".tmp-" + std::to_string(::getpid()) + ".png";
-  FILE* pipe = ::popen("gnuplot 2>&1 >/dev/null", "w");
+  FILE* pipe = ::popen("gnuplot >/dev/null 2>&1", "w");  // its warnings are not results
   if (pipe == nullptr) return "cannot start gnuplot";
   const std::string full = "set terminal pngcairo size 1100,450 font 'Sans,10'\nset output " +
                            quoted(tmp.string()) + "\n" + script + "\nunset output\n";

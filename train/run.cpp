@@ -175,6 +175,12 @@ TrainResult run_training(const TrainRequest& request) {
       stopped_early = true;
       break;
     }
+    if (request.stop_after_epochs > 0 && state.epochs_done >= request.stop_after_epochs &&
+        state.epochs_done < s.epochs) {
+      progress.note("stopping after epoch " + std::to_string(state.epochs_done) +
+                    " as asked; --resume " + run_dir.string() + " continues");
+      break;
+    }
   }
 
   // Test the best checkpoint (by validation), as a person would deploy it.

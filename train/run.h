@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -16,6 +17,9 @@ struct TrainRequest {
   std::optional<std::filesystem::path> out_dir;
   std::optional<std::filesystem::path> resume_dir;
   bool quiet = false;
+  /// > 0: stop once this many epochs are done, as an interruption would, leaving a run that
+  /// --resume continues to the configured total (tests and the hidden --stop-after flag).
+  std::int64_t stop_after_epochs = 0;
 };
 
 /// Where a finished run put its results, and how it did on the test set.

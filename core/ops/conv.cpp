@@ -1,7 +1,7 @@
 #include "core/ops/conv.h"
 
 #include <algorithm>
-#include <cstring>
+#include <span>
 #include <type_traits>
 #include <vector>
 
@@ -13,9 +13,9 @@
 namespace dither {
 namespace {
 
-// The weight gradient sums over the batch in at most this many fixed chunks of samples: each
-// chunk adds its samples in order and the chunks are added in chunk order, so dW is bitwise the
-// same at any thread count. More chunks balance better but hold more partial sums.
+// The weight and bias gradients sum over the batch in at most this many fixed chunks of samples:
+// each chunk adds its samples in order and the chunks are added in chunk order, so dW and db are
+// bitwise the same at any thread count. More chunks balance better but hold more partial sums.
 constexpr std::int64_t kMaxWeightChunks = 16;
 
 // Every convolution seen as 2-D: conv1d is one with height 1.
@@ -31,46 +31,66 @@ struct ConvGeometry {
   bool direct() const { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0; }
 };
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
-  return a >= 0 ? (a + b - 1) / b : -((-a) / b);
-}
-
 // Between one sample x [C,H,W] and its column matrix [C kh kw, Ho Wo]. Gather (im2col) writes
 // col[(c kh + i) kw + j, oh Wo + ow] = x[c, oh sh - ph + i dh, ow sw - pw + j dw], zero where that
-// lies in the padding; scatter (col2im) adds each column entry back into its x element.
+// lies in the padding; scatter (col2im) adds each column entry back into its x element, and may
+// clear entries of col that fall in the padding.
 template <bool kGather>
 void transfer(const ConvGeometry& g, std::conditional_t<kGather, const float*, float*> x,
-              std::conditional_t<kGather, float*, const float*> col) {
+              float* col) {
   const std::int64_t cols = g.col_cols();
+  // With unit strides and outputs as wide as the input ("same" padding), output rows laid back to
+  // back read input rows laid back to back: a tap's rows are then one run of memory, and only the
+  // columns that wrap around a row edge need fixing. Small maps otherwise pay a call per row.
+  const bool one_run = g.sh == 1 && g.sw == 1 && g.out_w == g.width;
   for (std::int64_t c = 0; c < g.channels; ++c) {
     auto xc = x + c * g.height * g.width;
     for (std::int64_t i = 0; i < g.kh; ++i) {
+      const auto [oh0, oh1] = window_tap_range(i * g.dh, g.sh, g.ph, g.height, g.out_h);
       for (std::int64_t j = 0; j < g.kw; ++j) {
-        auto row = col + ((c * g.kh + i) * g.kw + j) * cols;
-        // Input column of ow is ow sw + shift; [ow0, ow1) are the ones inside the image.
-        const std::int64_t shift = j * g.dw - g.pw;
-        const std::int64_t ow0 = std::min(g.out_w, shift >= 0 ? 0 : ceil_div(-shift, g.sw));
-        const std::int64_t ow1 = std::max(ow0, std::min(g.out_w, ceil_div(g.width - shift, g.sw)));
-        for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
-          auto dst = row + oh * g.out_w;
-          const std::int64_t ih = oh * g.sh - g.ph + i * g.dh;
-          const bool inside = ih >= 0 && ih < g.height;
-          const std::int64_t base = ih * g.width + shift;
+        float* row = col + ((c * g.kh + i) * g.kw + j) * cols;
+        const auto [ow0, ow1] = window_tap_range(j * g.dw, g.sw, g.pw, g.width, g.out_w);
+        if constexpr (kGather) {
+          std::fill(row, row + oh0 * g.out_w, 0.0f);
+          std::fill(row + oh1 * g.out_w, row + cols, 0.0f);
+        }
+        if (ow0 == ow1) {
+          if constexpr (kGather) std::fill(row + oh0 * g.out_w, row + oh1 * g.out_w, 0.0f);
+          continue;
+        }
+        // Input index of (oh, ow) is (oh sh + i dh - ph) W + ow sw + j dw - pw.
+        auto input = [&](std::int64_t oh, std::int64_t ow) {
+          return (oh * g.sh + i * g.dh - g.ph) * g.width + ow * g.sw + j * g.dw - g.pw;
+        };
+        if (one_run && oh0 < oh1) {
+          // Clear the wrapped columns first when scattering, last when gathering.
+          auto clear_edges = [&] {
+            for (std::int64_t oh = oh0; oh < oh1; ++oh) {
+              float* dst = row + oh * g.out_w;
+              for (std::int64_t ow = 0; ow < ow0; ++ow) dst[ow] = 0.0f;
+              for (std::int64_t ow = ow1; ow < g.out_w; ++ow) dst[ow] = 0.0f;
+            }
+          };
+          const std::int64_t first = oh0 * g.out_w + ow0;
+          const std::int64_t count = (oh1 - 1) * g.out_w + ow1 - first;
+          auto src = xc + input(oh0, ow0);
           if constexpr (kGather) {
-            if (!inside) {
-              std::fill(dst, dst + g.out_w, 0.0f);
-              continue;
-            }
-            std::fill(dst, dst + ow0, 0.0f);
-            if (g.sw == 1) {
-              std::memcpy(dst + ow0, xc + base + ow0,
-                          static_cast<std::size_t>(ow1 - ow0) * sizeof(float));
-            } else {
-              for (std::int64_t ow = ow0; ow < ow1; ++ow) dst[ow] = xc[base + ow * g.sw];
-            }
-            std::fill(dst + ow1, dst + g.out_w, 0.0f);
+            std::copy(src, src + count, row + first);
+            clear_edges();
           } else {
-            if (!inside) continue;
+            clear_edges();
+            for (std::int64_t k = 0; k < count; ++k) src[k] += row[first + k];
+          }
+          continue;
+        }
+        for (std::int64_t oh = oh0; oh < oh1; ++oh) {
+          float* dst = row + oh * g.out_w;
+          const std::int64_t base = input(oh, 0);
+          if constexpr (kGather) {
+            for (std::int64_t ow = 0; ow < ow0; ++ow) dst[ow] = 0.0f;
+            for (std::int64_t ow = ow0; ow < ow1; ++ow) dst[ow] = xc[base + ow * g.sw];
+            for (std::int64_t ow = ow1; ow < g.out_w; ++ow) dst[ow] = 0.0f;
+          } else {
             for (std::int64_t ow = ow0; ow < ow1; ++ow) xc[base + ow * g.sw] += dst[ow];
           }
         }
@@ -177,13 +197,15 @@ void conv_forward(const ConvGeometry& g, const Tensor& x, const Tensor& w, const
 std::vector<Tensor> conv_backward(const ConvGeometry& g, const Tensor& x, const Tensor& w,
                                   bool has_bias, const Tensor& grad, const NeedsGrad& needs) {
   const std::int64_t m = g.out_channels, k = g.col_rows(), p = g.col_cols();
-  Tensor gx, gw, gb, partials;
-  if (needs[0]) gx = Tensor::empty(x.shape());
+  const bool want_w = needs[1];
+  const bool want_b = has_bias && needs[2];
   const std::int64_t chunks = std::min(g.batch, kMaxWeightChunks);
-  if (needs[1]) {
-    gw = Tensor::zeros(w.shape());
-    if (chunks > 1) partials = Tensor::zeros({chunks - 1, m * k});
-  }
+  // Each chunk's parameter gradients, dW then db, summed over its samples.
+  const std::int64_t width = m * k + m;
+  Tensor partials =
+      want_w || want_b ? Tensor::zeros({std::max<std::int64_t>(chunks, 1), width}) : Tensor();
+  const Tensor ones = want_b ? Tensor::ones({p}) : Tensor();
+  Tensor gx = needs[0] ? Tensor::empty(x.shape()) : Tensor();
   const float* px = x.ptr();
   const float* pw = w.ptr();
   const float* pg = grad.ptr();
@@ -193,54 +215,40 @@ std::vector<Tensor> conv_backward(const ConvGeometry& g, const Tensor& x, const 
         float* col = g.direct() ? nullptr : scratch(2 * k * p);
         float* dcol = g.direct() ? nullptr : col + k * p;
         for (std::int64_t c = c0; c < c1; ++c) {
-          float* dw = nullptr;
-          if (needs[1]) dw = c == 0 ? gw.ptr() : partials.ptr() + (c - 1) * m * k;
+          float* part = partials.defined() ? partials.ptr() + c * width : nullptr;
           for (std::int64_t n = g.batch * c / chunks; n < g.batch * (c + 1) / chunks; ++n) {
             const float* xn = px + n * g.in_size();
             const float* gn = pg + n * m * p;
-            if (needs[1]) {
+            if (want_w) {
               if (!g.direct()) transfer<true>(g, xn, col);
-              gemm_serial(false, true, m, k, p, 1.0f, gn, p, g.direct() ? xn : col, p, 1.0f, dw, k);
+              gemm_serial(false, true, m, k, p, 1.0f, gn, p, g.direct() ? xn : col, p, 1.0f, part,
+                          k);
             }
+            if (want_b)
+              gemm_serial(false, false, m, 1, p, 1.0f, gn, p, ones.ptr(), 1, 1.0f, part + m * k, 1);
             if (needs[0]) {
               float* gxn = gx.ptr() + n * g.in_size();
-              if (g.direct()) {
-                gemm_serial(true, false, k, p, m, 1.0f, pw, k, gn, p, 0.0f, gxn, p);
-                continue;
+              gemm_serial(true, false, k, p, m, 1.0f, pw, k, gn, p, 0.0f, g.direct() ? gxn : dcol,
+                          p);
+              if (!g.direct()) {
+                std::fill(gxn, gxn + g.in_size(), 0.0f);
+                transfer<false>(g, gxn, dcol);
               }
-              gemm_serial(true, false, k, p, m, 1.0f, pw, k, gn, p, 0.0f, dcol, p);
-              std::fill(gxn, gxn + g.in_size(), 0.0f);
-              transfer<false>(g, gxn, dcol);
             }
           }
         }
       },
       1);
+  Tensor gw, gb;
   if (partials.defined()) {
-    float* pdw = gw.ptr();
-    const float* pp = partials.ptr();
-    parallel_for(m * k, [&](std::int64_t e0, std::int64_t e1) {
-      for (std::int64_t c = 0; c + 1 < chunks; ++c) {
-        for (std::int64_t e = e0; e < e1; ++e) pdw[e] += pp[c * m * k + e];
+    float* total = partials.ptr();
+    parallel_for(width, [&](std::int64_t e0, std::int64_t e1) {
+      for (std::int64_t c = 1; c < chunks; ++c) {
+        for (std::int64_t e = e0; e < e1; ++e) total[e] += total[c * width + e];
       }
     });
-  }
-  if (has_bias && needs[2]) {
-    gb = Tensor::empty({m});
-    float* pgb = gb.ptr();
-    parallel_for(
-        m,
-        [&](std::int64_t o0, std::int64_t o1) {
-          for (std::int64_t o = o0; o < o1; ++o) {
-            double total = 0.0;
-            for (std::int64_t n = 0; n < g.batch; ++n) {
-              const float* row = pg + (n * m + o) * p;
-              for (std::int64_t i = 0; i < p; ++i) total += row[i];
-            }
-            pgb[o] = static_cast<float>(total);
-          }
-        },
-        1);
+    if (want_w) gw = Tensor::from(std::span<const float>(total, m * k), w.shape());
+    if (want_b) gb = Tensor::from(std::span<const float>(total + m * k, m), {m});
   }
   return {gx, gw, gb};
 }
@@ -269,6 +277,19 @@ Tensor convolution(const char* op, const Tensor& x, const Tensor& w, const Tenso
 std::int64_t window_output_size(std::int64_t in, std::int64_t kernel, std::int64_t stride,
                                 std::int64_t padding, std::int64_t dilation) {
   return (in + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+}
+
+std::pair<std::int64_t, std::int64_t> window_tap_range(std::int64_t offset, std::int64_t stride,
+                                                       std::int64_t padding, std::int64_t in,
+                                                       std::int64_t out) {
+  // Smallest o with o stride >= padding - offset, and first o with o stride >= in + padding -
+  // offset: ceilings of possibly negative quotients.
+  auto ceil_div = [stride](std::int64_t a) {
+    return a >= 0 ? (a + stride - 1) / stride : -((-a) / stride);
+  };
+  const std::int64_t first = std::clamp<std::int64_t>(ceil_div(padding - offset), 0, out);
+  const std::int64_t second = std::clamp<std::int64_t>(ceil_div(in + padding - offset), first, out);
+  return {first, second};
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 stride,

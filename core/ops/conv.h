@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <utility>
 
 #include "core/tensor.h"
 
@@ -14,6 +15,13 @@ using Size2 = std::array<std::int64_t, 2>;
 /// 1) / stride + 1, rounded down (PyTorch's formula without ceil_mode).
 std::int64_t window_output_size(std::int64_t in, std::int64_t kernel, std::int64_t stride,
                                 std::int64_t padding, std::int64_t dilation = 1);
+
+/// The outputs [first, second) of a sliding window along one axis that read an input element
+/// through the tap at `offset` (the tap index times the dilation): output o reads input
+/// o stride + offset - padding, and these are the o for which that lies in [0, in).
+std::pair<std::int64_t, std::int64_t> window_tap_range(std::int64_t offset, std::int64_t stride,
+                                                       std::int64_t padding, std::int64_t in,
+                                                       std::int64_t out);
 
 /// 2-D cross-correlation, as PyTorch's conv2d with groups = 1 (fused, im2col + GEMM).
 /// x: [N,C,H,W], weight: [O,C,kh,kw], bias: [O] or undefined -> [N,O,Ho,Wo] with

@@ -3,6 +3,7 @@
 // Element-wise kernels shared by the op families: a unary map and a NumPy-broadcasting binary
 // map, both split across the thread budget with a fixed partition.
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 

@@ -71,15 +71,72 @@ struct Moments {
   double var = 0.0;  // biased
 };
 
-// One pass, shifted by the first element so that the variance keeps its precision when the mean
-// is large next to the spread.
-Moments moments(const float* p, std::int64_t runs, std::int64_t length, std::int64_t stride) {
-  const float shift = p[0];
-  const Sums s = sums(p, shift, p, shift, runs, length, stride);
-  const auto count = static_cast<double>(runs * length);
-  const double offset = s.u / count;
-  return {shift + offset, std::max(0.0, s.uv / count - offset * offset)};
+// Mean and variance from sums of (x - shift) and (x - shift)^2 over `count` elements. Shifting by
+// one of the elements keeps the variance's precision when the mean is large next to the spread.
+Moments moments(const Sums& s, float shift, std::int64_t count) {
+  const double offset = s.u / static_cast<double>(count);
+  return {shift + offset, std::max(0.0, s.uv / static_cast<double>(count) - offset * offset)};
 }
+
+// How batch_norm walks x seen as [N,C,S]: in tiles of up to `samples` runs of S (one channel, a
+// block of samples), ordered block by block and channel by channel. A long plane is a tile of its
+// own, read where it lies in memory; short runs are gathered by channel instead, since a run of a
+// few floats is too small a piece of work. The tiling depends on the shape alone, so per-tile
+// sums added in tile order give the same result at any thread count.
+struct ChannelTiles {
+  std::int64_t n, c, s, samples, blocks;
+
+  ChannelTiles(std::int64_t n_, std::int64_t c_, std::int64_t s_)
+      : n(n_),
+        c(c_),
+        s(s_),
+        samples(s_ >= 64 ? 1 : std::max<std::int64_t>(n_, 1)),
+        blocks((n_ + samples - 1) / samples) {}
+  std::int64_t count() const { return blocks * c; }
+  std::int64_t channel(std::int64_t t) const { return t % c; }
+  std::int64_t runs(std::int64_t t) const { return std::min(samples, n - t / c * samples); }
+  std::int64_t offset(std::int64_t t) const { return (t / c * samples * c + t % c) * s; }
+  std::int64_t grain() const { return std::max<std::int64_t>(1, kGrainSize / (samples * s + 1)); }
+
+  /// fn(channel, begin, end) for each run [begin, end) of x's elements, tiles split across threads.
+  template <class Fn>
+  void for_each_run(const Fn& fn) const {
+    parallel_for(
+        count(),
+        [&](std::int64_t t0, std::int64_t t1) {
+          for (std::int64_t t = t0; t < t1; ++t) {
+            for (std::int64_t r = 0; r < runs(t); ++r) {
+              const std::int64_t begin = offset(t) + r * c * s;
+              fn(channel(t), begin, begin + s);
+            }
+          }
+        },
+        grain());
+  }
+
+  /// Per channel, Sums of (a - ca[ch]) and (a - ca[ch])(b - cb[ch]) over every axis but 1.
+  std::vector<Sums> channel_sums(const float* a, const float* ca, const float* b,
+                                 const float* cb) const {
+    std::vector<Sums> tile(static_cast<std::size_t>(count()));
+    parallel_for(
+        count(),
+        [&](std::int64_t t0, std::int64_t t1) {
+          for (std::int64_t t = t0; t < t1; ++t) {
+            const std::int64_t ch = channel(t);
+            tile[static_cast<std::size_t>(t)] =
+                sums(a + offset(t), ca[ch], b + offset(t), cb[ch], runs(t), s, c * s);
+          }
+        },
+        grain());
+    std::vector<Sums> total(static_cast<std::size_t>(c));
+    for (std::int64_t t = 0; t < count(); ++t) {
+      Sums& into = total[static_cast<std::size_t>(channel(t))];
+      into.u += tile[static_cast<std::size_t>(t)].u;
+      into.uv += tile[static_cast<std::size_t>(t)].uv;
+    }
+    return total;
+  }
+};
 
 // Rows of `length` per parallel task so that each task has about kGrainSize elements.
 std::int64_t rows_grain(std::int64_t length) {
@@ -112,111 +169,99 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tens
               "batch_norm: expected more than 1 value per channel when training, got input ",
               x.shape());
 
+  const ChannelTiles tiles(n, c, s);
   Tensor mean = Tensor::empty({c});
   Tensor invstd = Tensor::empty({c});
+  Tensor scale = Tensor::empty({c});  // gamma invstd
+  Tensor out = Tensor::empty(x.shape());
   const float* px = x.ptr();
   float* pm = mean.ptr();
   float* pi = invstd.ptr();
+  float* pk = scale.ptr();
+  std::vector<float> shift(static_cast<std::size_t>(c));
   if (training) {
-    float* prm = running_mean.defined() ? running_mean.ptr() : nullptr;
-    float* prv = running_var.defined() ? running_var.ptr() : nullptr;
+    // Each channel shifted by its first element.
+    for (std::int64_t ch = 0; ch < c; ++ch) shift[static_cast<std::size_t>(ch)] = px[ch * s];
+    const std::vector<Sums> total = tiles.channel_sums(px, shift.data(), px, shift.data());
     const double unbiased = static_cast<double>(count) / static_cast<double>(count - 1);
-    parallel_for(
-        c,
-        [&](std::int64_t c0, std::int64_t c1) {
-          for (std::int64_t ch = c0; ch < c1; ++ch) {
-            const Moments m = moments(px + ch * s, n, s, c * s);
-            pm[ch] = static_cast<float>(m.mean);
-            pi[ch] = static_cast<float>(1.0 / std::sqrt(m.var + eps));
-            if (prm == nullptr) continue;
-            prm[ch] = static_cast<float>((1.0 - momentum) * prm[ch] + momentum * m.mean);
-            prv[ch] = static_cast<float>((1.0 - momentum) * prv[ch] + momentum * m.var * unbiased);
-          }
-        },
-        rows_grain(count));
+    for (std::int64_t ch = 0; ch < c; ++ch) {
+      const auto i = static_cast<std::size_t>(ch);
+      const Moments m = moments(total[i], shift[i], count);
+      pm[ch] = static_cast<float>(m.mean);
+      pi[ch] = static_cast<float>(1.0 / std::sqrt(m.var + eps));
+      if (!running_mean.defined()) continue;
+      float& rm = running_mean.ptr()[ch];
+      float& rv = running_var.ptr()[ch];
+      rm = static_cast<float>((1.0 - momentum) * rm + momentum * m.mean);
+      rv = static_cast<float>((1.0 - momentum) * rv + momentum * m.var * unbiased);
+    }
   } else {
     // Copies, so a later training step that updates the buffers cannot change this backward.
-    const float* prm = running_mean.ptr();
-    const float* prv = running_var.ptr();
     for (std::int64_t ch = 0; ch < c; ++ch) {
-      pm[ch] = prm[ch];
-      pi[ch] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(prv[ch]) + eps));
+      pm[ch] = running_mean.ptr()[ch];
+      pi[ch] =
+          static_cast<float>(1.0 / std::sqrt(static_cast<double>(running_var.ptr()[ch]) + eps));
     }
   }
-
-  std::vector<float> scale(static_cast<std::size_t>(c)), shift(static_cast<std::size_t>(c));
   for (std::int64_t ch = 0; ch < c; ++ch) {
-    const auto i = static_cast<std::size_t>(ch);
-    scale[i] = (gamma.defined() ? gamma.ptr()[ch] : 1.0f) * pi[ch];
-    shift[i] = (beta.defined() ? beta.ptr()[ch] : 0.0f) - pm[ch] * scale[i];
+    pk[ch] = (gamma.defined() ? gamma.ptr()[ch] : 1.0f) * pi[ch];
+    shift[static_cast<std::size_t>(ch)] =
+        (beta.defined() ? beta.ptr()[ch] : 0.0f) - pm[ch] * pk[ch];
   }
-  Tensor out = Tensor::empty(x.shape());
   float* po = out.ptr();
-  parallel_for(
-      n * c,
-      [&](std::int64_t p0, std::int64_t p1) {
-        for (std::int64_t plane = p0; plane < p1; ++plane) {
-          const auto ch = static_cast<std::size_t>(plane % c);
-          const float k = scale[ch];
-          const float b = shift[ch];
-          for (std::int64_t i = plane * s; i < (plane + 1) * s; ++i) po[i] = px[i] * k + b;
-        }
-      },
-      rows_grain(s));
+  tiles.for_each_run([&](std::int64_t ch, std::int64_t begin, std::int64_t end) {
+    const float k = pk[ch];
+    const float b = shift[static_cast<std::size_t>(ch)];
+    for (std::int64_t i = begin; i < end; ++i) po[i] = px[i] * k + b;
+  });
 
   // dL/dx = gamma invstd (G - mean(G) - xhat mean(G xhat)) in training, gamma invstd G in eval;
   // dL/dgamma = sum of G xhat, dL/dbeta = sum of G (sums over every axis but 1)
-  return record("batch_norm", out, {x, gamma, beta},
-                [x = x.detach(), scale = std::move(scale), mean, invstd, training, n, c, s, count,
-                 has_gamma = gamma.defined(),
-                 has_beta = beta.defined()](const Tensor& grad, const NeedsGrad& needs) {
-                  const float* px = x.ptr();
-                  const float* pg = grad.ptr();
-                  const float* pm = mean.ptr();
-                  const float* pi = invstd.ptr();
-                  Tensor sum_g = Tensor::empty({c});
-                  Tensor sum_gx = Tensor::empty({c});
-                  float* psg = sum_g.ptr();
-                  float* psgx = sum_gx.ptr();
-                  if (training || (needs[1] && has_gamma) || (needs[2] && has_beta)) {
-                    parallel_for(
-                        c,
-                        [&](std::int64_t c0, std::int64_t c1) {
-                          for (std::int64_t ch = c0; ch < c1; ++ch) {
-                            const Sums t =
-                                sums(pg + ch * s, 0.0f, px + ch * s, pm[ch], n, s, c * s);
-                            psg[ch] = static_cast<float>(t.u);
-                            psgx[ch] = static_cast<float>(t.uv * pi[ch]);
-                          }
-                        },
-                        rows_grain(count));
-                  }
-                  Tensor gx;
-                  if (needs[0]) {
-                    gx = Tensor::empty(x.shape());
-                    float* pgx = gx.ptr();
-                    const float inv_count = 1.0f / static_cast<float>(count);
-                    parallel_for(
-                        n * c,
-                        [&](std::int64_t p0, std::int64_t p1) {
-                          for (std::int64_t plane = p0; plane < p1; ++plane) {
-                            const std::int64_t ch = plane % c;
-                            const float k = scale[static_cast<std::size_t>(ch)];
-                            const float g_mean = training ? psg[ch] * inv_count : 0.0f;
-                            const float gx_mean = training ? psgx[ch] * inv_count : 0.0f;
-                            // k (g - g_mean - (x - mean) invstd gx_mean) as a g + b x + c.
-                            const float b = -k * pi[ch] * gx_mean;
-                            const float c0 = k * (pi[ch] * gx_mean * pm[ch] - g_mean);
-                            for (std::int64_t i = plane * s; i < (plane + 1) * s; ++i) {
-                              pgx[i] = k * pg[i] + b * px[i] + c0;
-                            }
-                          }
-                        },
-                        rows_grain(s));
-                  }
-                  return std::vector<Tensor>{gx, needs[1] && has_gamma ? sum_gx : Tensor(),
-                                             needs[2] && has_beta ? sum_g : Tensor()};
-                });
+  return record(
+      "batch_norm", out, {x, gamma, beta},
+      [x = x.detach(), mean, invstd, scale, training, tiles, count, has_gamma = gamma.defined(),
+       has_beta = beta.defined()](const Tensor& grad, const NeedsGrad& needs) {
+        const std::int64_t c = tiles.c;
+        const float* px = x.ptr();
+        const float* pm = mean.ptr();
+        const float* pi = invstd.ptr();
+        const float* pk = scale.ptr();
+        const bool want_gamma = needs[1] && has_gamma;
+        const bool want_beta = needs[2] && has_beta;
+        Tensor sum_g = Tensor::zeros({c});
+        Tensor sum_gx = Tensor::zeros({c});  // sum of G xhat
+        if (training || want_gamma || want_beta) {
+          const std::vector<float> zero(static_cast<std::size_t>(c), 0.0f);
+          const std::vector<Sums> total = tiles.channel_sums(grad.ptr(), zero.data(), px, pm);
+          for (std::int64_t ch = 0; ch < c; ++ch) {
+            sum_g.ptr()[ch] = static_cast<float>(total[static_cast<std::size_t>(ch)].u);
+            sum_gx.ptr()[ch] = static_cast<float>(total[static_cast<std::size_t>(ch)].uv * pi[ch]);
+          }
+        }
+        Tensor gx;
+        if (needs[0]) {
+          // k (g - mean(g) - (x - mean) invstd mean(g xhat)) as k g + b x + offset per channel.
+          std::vector<float> b(static_cast<std::size_t>(c)), offset(static_cast<std::size_t>(c));
+          const auto inv_count = static_cast<float>(1.0 / static_cast<double>(count));
+          for (std::int64_t ch = 0; ch < c; ++ch) {
+            const float g_mean = training ? sum_g.ptr()[ch] * inv_count : 0.0f;
+            const float gx_mean = training ? sum_gx.ptr()[ch] * inv_count : 0.0f;
+            b[static_cast<std::size_t>(ch)] = -pk[ch] * pi[ch] * gx_mean;
+            offset[static_cast<std::size_t>(ch)] = pk[ch] * (pi[ch] * gx_mean * pm[ch] - g_mean);
+          }
+          gx = Tensor::empty(x.shape());
+          const float* pg = grad.ptr();
+          float* pgx = gx.ptr();
+          tiles.for_each_run([&](std::int64_t ch, std::int64_t begin, std::int64_t end) {
+            const float k = pk[ch];
+            const float bx = b[static_cast<std::size_t>(ch)];
+            const float o = offset[static_cast<std::size_t>(ch)];
+            for (std::int64_t i = begin; i < end; ++i) pgx[i] = k * pg[i] + bx * px[i] + o;
+          });
+        }
+        return std::vector<Tensor>{gx, want_gamma ? sum_gx : Tensor(),
+                                   want_beta ? sum_g : Tensor()};
+      });
 }
 
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& gamma,
@@ -249,7 +294,8 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
       rows,
       [&](std::int64_t r0, std::int64_t r1) {
         for (std::int64_t r = r0; r < r1; ++r) {
-          const Moments m = moments(px + r * d, 1, d, d);
+          const float* row = px + r * d;
+          const Moments m = moments(sums(row, row[0], row, row[0], 1, d, d), row[0], d);
           pm[r] = static_cast<float>(m.mean);
           pr[r] = static_cast<float>(1.0 / std::sqrt(m.var + eps));
           for (std::int64_t j = 0; j < d; ++j) {

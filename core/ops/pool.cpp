@@ -85,10 +85,6 @@ std::int64_t plane_grain(const PoolGeometry& g) {
       1, kGrainSize / std::max<std::int64_t>(1, g.out_plane() * g.kh * g.kw));
 }
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
-  return a >= 0 ? (a + b - 1) / b : -((-a) / b);
-}
-
 // a where mask is all ones, b where it is zero. Bit operations rather than a branch: random data
 // would mispredict half the branches, and the blend lets the compiler vectorise the loop.
 float blend(std::uint32_t mask, float a, float b) {
@@ -98,9 +94,10 @@ float blend(std::uint32_t mask, float a, float b) {
 
 // One kernel tap along an output row: best[t] takes src[t step] where that is larger or NaN
 // (strict: the first maximum stays), and arg[t] its plane index first + t step. A compile-time
-// step (kStep > 0) lets the compiler vectorise the strided reads.
+// step (kStep > 0) lets the compiler vectorise the strided reads; the three rows never overlap.
 template <bool kTrack, int kStep>
-void tap_row(const float* src, float* best, float* arg, int n, float first, int step) {
+void tap_row(const float* __restrict src, float* __restrict best, float* __restrict arg, int n,
+             float first, int step) {
   if constexpr (kStep > 0) step = kStep;
   for (int t = 0; t < n; ++t) {
     const float v = src[t * step];
@@ -111,61 +108,58 @@ void tap_row(const float* src, float* best, float* arg, int n, float first, int 
   }
 }
 
-// For each kernel column j, the outputs [first, second) whose tap j lands inside the input: output
-// ow reads input column ow sw + j - pw.
-using TapColumns = std::vector<std::pair<std::int64_t, std::int64_t>>;
+// Where the taps of a max-pooling window read, worked out once per call: for each kernel row i
+// and column j the outputs it reaches inside the input, and for each output of a plane the index
+// of its window's first element inside the input (the argmax of a window of -inf).
+struct Taps {
+  std::vector<std::pair<std::int64_t, std::int64_t>> rows, cols;
+  std::vector<float> first;
 
-TapColumns tap_columns(const PoolGeometry& g) {
-  TapColumns columns;
-  for (std::int64_t j = 0; j < g.kw; ++j) {
-    const std::int64_t shift = j - g.pw;
-    const std::int64_t begin = std::min(g.out_w, shift >= 0 ? 0 : ceil_div(-shift, g.sw));
-    columns.emplace_back(begin,
-                         std::max(begin, std::min(g.out_w, ceil_div(g.width - shift, g.sw))));
+  explicit Taps(const PoolGeometry& g) {
+    for (std::int64_t i = 0; i < g.kh; ++i)
+      rows.push_back(window_tap_range(i, g.sh, g.ph, g.height, g.out_h));
+    for (std::int64_t j = 0; j < g.kw; ++j)
+      cols.push_back(window_tap_range(j, g.sw, g.pw, g.width, g.out_w));
+    for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
+      for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
+        const std::int64_t h = std::max<std::int64_t>(oh * g.sh - g.ph, 0);
+        const std::int64_t w = std::max<std::int64_t>(ow * g.sw - g.pw, 0);
+        first.push_back(static_cast<float>(h * g.width + w));
+      }
+    }
   }
-  return columns;
+};
+
+// Max pooling of one plane, one kernel tap at a time over every output row it reaches, so the
+// inner loop runs along a row without branches. A NaN is taken and then kept, as in PyTorch; `at`
+// (kTrack) gets the plane index of each window's first maximum in row-major order, as a float.
+template <bool kTrack, int kStep>
+void max_pool_plane(const PoolGeometry& g, const Taps& taps, const float* x, float* out,
+                    float* at) {
+  std::fill(out, out + g.out_plane(), -std::numeric_limits<float>::infinity());
+  if constexpr (kTrack) std::copy(taps.first.begin(), taps.first.end(), at);
+  const auto step = static_cast<int>(g.sw);
+  for (std::int64_t i = 0; i < g.kh; ++i) {
+    const auto [oh0, oh1] = taps.rows[static_cast<std::size_t>(i)];
+    for (std::int64_t j = 0; j < g.kw; ++j) {
+      const auto [ow0, ow1] = taps.cols[static_cast<std::size_t>(j)];
+      for (std::int64_t oh = oh0; oh < oh1; ++oh) {
+        const std::int64_t start = (oh * g.sh + i - g.ph) * g.width + ow0 * g.sw + j - g.pw;
+        tap_row<kTrack, kStep>(x + start, out + oh * g.out_w + ow0,
+                               kTrack ? at + oh * g.out_w + ow0 : nullptr,
+                               static_cast<int>(ow1 - ow0), static_cast<float>(start), step);
+      }
+    }
+  }
 }
 
-// Max pooling of one plane, one output row at a time and one kernel tap at a time, so the inner
-// loop runs along the row without branches. A NaN is taken and then kept, as in PyTorch; `at`
-// (kTrack) gets the plane index of each window's first maximum in row-major order, as a float.
+// max_pool_plane with the column step fixed at compile time where it is 1 or 2.
 template <bool kTrack>
-void max_pool_plane(const PoolGeometry& g, const TapColumns& columns, const float* x, float* out,
+void max_pool_plane(const PoolGeometry& g, const Taps& taps, const float* x, float* out,
                     float* at) {
-  for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
-    float* best = out + oh * g.out_w;
-    std::fill(best, best + g.out_w, -std::numeric_limits<float>::infinity());
-    const std::int64_t top = oh * g.sh - g.ph;
-    float* arg = nullptr;
-    if constexpr (kTrack) {
-      // A window of -inf takes nothing: it then keeps its first element.
-      arg = at + oh * g.out_w;
-      for (std::int64_t ow = 0; ow < g.out_w; ++ow) {
-        const std::int64_t left = std::max<std::int64_t>(ow * g.sw - g.pw, 0);
-        arg[ow] = static_cast<float>(std::max<std::int64_t>(top, 0) * g.width + left);
-      }
-    }
-    for (std::int64_t ih = std::max<std::int64_t>(top, 0); ih < std::min(top + g.kh, g.height);
-         ++ih) {
-      const float* row = x + ih * g.width;
-      for (std::int64_t j = 0; j < g.kw; ++j) {
-        const std::int64_t shift = j - g.pw;
-        const std::int64_t ow0 = columns[static_cast<std::size_t>(j)].first;
-        const std::int64_t ow1 = columns[static_cast<std::size_t>(j)].second;
-        const float* src = row + ow0 * g.sw + shift;
-        const auto n = static_cast<int>(ow1 - ow0);
-        const auto first = static_cast<float>(ih * g.width + ow0 * g.sw + shift);
-        float* arg0 = kTrack ? arg + ow0 : nullptr;
-        if (g.sw == 1) {
-          tap_row<kTrack, 1>(src, best + ow0, arg0, n, first, 1);
-        } else if (g.sw == 2) {
-          tap_row<kTrack, 2>(src, best + ow0, arg0, n, first, 2);
-        } else {
-          tap_row<kTrack, 0>(src, best + ow0, arg0, n, first, static_cast<int>(g.sw));
-        }
-      }
-    }
-  }
+  if (g.sw == 1) return max_pool_plane<kTrack, 1>(g, taps, x, out, at);
+  if (g.sw == 2) return max_pool_plane<kTrack, 2>(g, taps, x, out, at);
+  max_pool_plane<kTrack, 0>(g, taps, x, out, at);
 }
 
 }  // namespace
@@ -179,7 +173,7 @@ Tensor max_pool2d(const Tensor& x, Size2 kernel, Size2 stride, Size2 padding) {
   Tensor out = Tensor::empty(g.out_shape);
   Tensor argmax;
   if (GradMode::enabled() && x.requires_grad()) argmax = Tensor::empty(g.out_shape);
-  const TapColumns columns = tap_columns(g);
+  const Taps taps(g);
   const float* px = x.ptr();
   float* po = out.ptr();
   parallel_for(
@@ -189,16 +183,16 @@ Tensor max_pool2d(const Tensor& x, Size2 kernel, Size2 stride, Size2 padding) {
           const float* xp = px + plane * g.in_plane();
           float* op = po + plane * g.out_plane();
           if (argmax.defined()) {
-            max_pool_plane<true>(g, columns, xp, op, argmax.ptr() + plane * g.out_plane());
+            max_pool_plane<true>(g, taps, xp, op, argmax.ptr() + plane * g.out_plane());
           } else {
-            max_pool_plane<false>(g, columns, xp, op, nullptr);
+            max_pool_plane<false>(g, taps, xp, op, nullptr);
           }
         }
       },
       plane_grain(g));
   // dL/dx = G routed to the first maximum of each window
   return record("max_pool2d", out, {x}, [g, argmax](const Tensor& grad, const NeedsGrad&) {
-    Tensor gx = Tensor::zeros(g.in_shape);
+    Tensor gx = Tensor::empty(g.in_shape);
     const float* pg = grad.ptr();
     const float* pa = argmax.ptr();
     float* pgx = gx.ptr();
@@ -206,7 +200,9 @@ Tensor max_pool2d(const Tensor& x, Size2 kernel, Size2 stride, Size2 padding) {
         g.planes,
         [&](std::int64_t p0, std::int64_t p1) {
           for (std::int64_t plane = p0; plane < p1; ++plane) {
+            // Zeroed plane by plane, so the scatter finds it still in cache.
             float* dst = pgx + plane * g.in_plane();
+            std::fill(dst, dst + g.in_plane(), 0.0f);
             for (std::int64_t o = plane * g.out_plane(); o < (plane + 1) * g.out_plane(); ++o) {
               dst[static_cast<std::int64_t>(pa[o])] += pg[o];
             }

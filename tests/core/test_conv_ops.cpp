@@ -45,6 +45,16 @@ void for_each_tap(const Config& k, const Visit& visit) {
               }
 }
 
+TEST(WindowTest, TapRangeKeepsOutputsWhoseTapLandsInside) {
+  // Output o reads 2 o - 1 + offset of an input of 5 (stride 2, padding 1, 3 outputs).
+  EXPECT_EQ(window_tap_range(0, 2, 1, 5, 3), (std::pair<std::int64_t, std::int64_t>{1, 3}));
+  EXPECT_EQ(window_tap_range(2, 2, 1, 5, 3), (std::pair<std::int64_t, std::int64_t>{0, 2}));
+  EXPECT_EQ(window_tap_range(1, 1, 0, 4, 3), (std::pair<std::int64_t, std::int64_t>{0, 3}));
+  EXPECT_EQ(window_tap_range(9, 1, 0, 4, 3), (std::pair<std::int64_t, std::int64_t>{0, 0}));
+  EXPECT_EQ(window_output_size(5, 3, 2, 1), 3);
+  EXPECT_EQ(window_output_size(9, 3, 2, 1, 2), 4);
+}
+
 TEST(Conv2dTest, ForwardMatchesHandComputedValues) {
   const Tensor x = Tensor::arange(1.0f, 10.0f).clone();
   const Tensor out = conv2d(Tensor::from(x.data(), {1, 1, 3, 3}), Tensor::ones({1, 1, 2, 2}),

@@ -63,6 +63,28 @@ TEST(BatchNormOpTest, TrainingNormalisesAndUpdatesRunningStatistics) {
   }
 }
 
+TEST(BatchNormOpTest, VarianceStaysAccurateWhenTheMeanIsLarge) {
+  Tensor x = random_uniform({64, 2, 5, 5}, -1, 1, 24);
+  for (float& v : x.data()) v += 1e4f;
+  Tensor running_mean = Tensor::zeros({2});
+  Tensor running_var = Tensor::zeros({2});
+  batch_norm(x, Tensor(), Tensor(), running_mean, running_var, true, 1.0f);
+  for (std::int64_t c = 0; c < 2; ++c) {
+    double mean = 0.0, squares = 0.0;
+    for (std::int64_t n = 0; n < 64; ++n) {
+      for (std::int64_t i = 0; i < 25; ++i) mean += x.ptr()[(n * 2 + c) * 25 + i] / 1600.0;
+    }
+    for (std::int64_t n = 0; n < 64; ++n) {
+      for (std::int64_t i = 0; i < 25; ++i) {
+        const double d = x.ptr()[(n * 2 + c) * 25 + i] - mean;
+        squares += d * d;
+      }
+    }
+    EXPECT_NEAR(running_mean.ptr()[c], mean, 1e-3);
+    EXPECT_NEAR(running_var.ptr()[c], squares / 1599.0, 1e-4);
+  }
+}
+
 TEST(BatchNormOpTest, EvalUsesRunningStatisticsAndLeavesThemAlone) {
   const Tensor x = Tensor::from({1, 2, 3, 4}, {2, 2});
   Tensor mean = Tensor::from({1.0f, -1.0f}, {2});

@@ -1,10 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "core/autograd.h"
 #include "core/error.h"
+#include "core/ops/arithmetic.h"
 #include "core/ops/pool.h"
 #include "core/ops/reduce.h"
 #include "core/random.h"
@@ -48,6 +51,59 @@ TEST(MaxPool2dTest, OverlappingWindowsAddTheirGradients) {
   Tensor x = Tensor::from({0, 0, 0, 0, 9, 0, 0, 0, 0}, {1, 1, 3, 3}).set_requires_grad(true);
   sum(max_pool2d(x, {2, 2}, {1, 1})).backward();
   EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{0, 0, 0, 0, 4, 0, 0, 0, 0}));
+}
+
+TEST(MaxPool2dTest, MatchesDirectLoopsForwardAndBackward) {
+  struct Config {
+    Size2 kernel, stride, padding;
+  };
+  for (const Config& k : {Config{{3, 3}, {3, 3}, {1, 1}}, Config{{2, 3}, {1, 3}, {1, 1}},
+                          Config{{3, 2}, {2, 2}, {1, 0}}, Config{{1, 1}, {2, 1}, {0, 0}}}) {
+    Tensor x = distinct_values({2, 3, 7, 8}, 7).set_requires_grad(true);
+    const Tensor y = max_pool2d(x, k.kernel, k.stride, k.padding);
+    const Tensor g = random_uniform(y.shape(), -1, 1, 8);
+    sum(mul(y, g)).backward();
+    const std::int64_t ho = y.size(2), wo = y.size(3);
+    std::vector<float> want_y(static_cast<std::size_t>(y.numel()));
+    std::vector<float> want_gx(static_cast<std::size_t>(x.numel()), 0.0f);
+    for (std::int64_t plane = 0; plane < 6; ++plane) {
+      for (std::int64_t oh = 0; oh < ho; ++oh) {
+        for (std::int64_t ow = 0; ow < wo; ++ow) {
+          float best = -std::numeric_limits<float>::infinity();
+          std::int64_t at = -1;
+          for (std::int64_t i = 0; i < k.kernel[0]; ++i) {
+            for (std::int64_t j = 0; j < k.kernel[1]; ++j) {
+              const std::int64_t h = oh * k.stride[0] - k.padding[0] + i;
+              const std::int64_t w = ow * k.stride[1] - k.padding[1] + j;
+              if (h < 0 || h >= 7 || w < 0 || w >= 8) continue;
+              const std::int64_t idx = (plane * 7 + h) * 8 + w;
+              if (x.ptr()[idx] > best) {
+                best = x.ptr()[idx];
+                at = idx;
+              }
+            }
+          }
+          const std::int64_t o = (plane * ho + oh) * wo + ow;
+          want_y[static_cast<std::size_t>(o)] = best;
+          want_gx[static_cast<std::size_t>(at)] += g.ptr()[o];
+        }
+      }
+    }
+    EXPECT_EQ(y.to_vector(), want_y);
+    EXPECT_EQ(x.grad().to_vector(), want_gx);
+  }
+}
+
+TEST(MaxPool2dTest, PropagatesNaNAndHandlesWindowsOfMinusInfinity) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  Tensor x = Tensor::from({1, nan, 3, 4, -inf, -inf, -inf, -inf}, {1, 2, 2, 2});
+  x.set_requires_grad(true);
+  const Tensor y = max_pool2d(x, {2, 2}, {2, 2});
+  EXPECT_TRUE(std::isnan(y.to_vector()[0]));
+  EXPECT_EQ(y.to_vector()[1], -inf);
+  sum(mul(y, Tensor::ones({1, 2, 1, 1}))).backward();
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{0, 1, 0, 0, 1, 0, 0, 0}));
 }
 
 TEST(MaxPool2dTest, GradientMatchesFiniteDifferences) {

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "train/checkpoint.h"
+
+namespace dither::testing {
+
+/// A fresh folder under the system temp directory, removed with everything in it on scope exit.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag) {
+    static std::atomic<int> counter{0};
+    path_ = std::filesystem::temp_directory_path() /
+            ("dither-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// The whole file as a string; empty when it cannot be read.
+inline std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+inline nlohmann::json read_json_file(const std::filesystem::path& path) {
+  return nlohmann::json::parse(slurp(path));
+}
+
+inline void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+/// A seconds-long teaching run: two moons, a small MLP with dropout, Gaussian input noise, SGD
+/// with momentum and a step schedule. Tests adjust what they need.
+inline nlohmann::json moons_config(std::int64_t epochs = 4) {
+  nlohmann::json config = nlohmann::json::parse(R"({
+    "seed": 7,
+    "data": {"name": "moons", "train_size": 400, "test_size": 200, "noise": 0.15},
+    "model": {"layers": [
+      {"type": "linear", "out": 16}, {"type": "relu"}, {"type": "dropout", "p": 0.1},
+      {"type": "linear", "out": 2}
+    ]},
+    "optimizer": {"type": "sgd", "lr": 0.1, "momentum": 0.9},
+    "schedule": {"type": "step", "step_size": 2, "gamma": 0.5},
+    "noise": [{"type": "gaussian", "sigma": 0.05}],
+    "train": {"batch_size": 32}
+  })");
+  config["train"]["epochs"] = epochs;
+  return config;
+}
+
+/// Whether two checkpoints hold the same tensor names, shapes and bit patterns.
+inline ::testing::AssertionResult same_tensors(const Checkpoint& a, const Checkpoint& b) {
+  if (a.tensors.size() != b.tensors.size()) {
+    return ::testing::AssertionFailure() << a.tensors.size() << " tensors vs " << b.tensors.size();
+  }
+  for (std::size_t i = 0; i < a.tensors.size(); ++i) {
+    const auto& [name_a, ta] = a.tensors[i];
+    const auto& [name_b, tb] = b.tensors[i];
+    if (name_a != name_b || ta.shape() != tb.shape()) {
+      return ::testing::AssertionFailure() << "tensor " << i << ": " << name_a << " vs " << name_b;
+    }
+    if (std::memcmp(ta.ptr(), tb.ptr(), static_cast<std::size_t>(ta.numel()) * sizeof(float))) {
+      return ::testing::AssertionFailure() << name_a << " differs";
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace dither::testing

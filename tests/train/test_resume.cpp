@@ -1,0 +1,108 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "run_testing.h"
+#include "train/checkpoint.h"
+#include "train/run.h"
+
+namespace dither {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+// Restores the thread budget a test changed.
+class ThreadCount {
+ public:
+  explicit ThreadCount(int n) : saved_(num_threads()) { set_num_threads(n); }
+  ~ThreadCount() { set_num_threads(saved_); }
+
+ private:
+  int saved_;
+};
+
+TrainResult train(const fs::path& config, const fs::path& out, std::int64_t stop_after = 0) {
+  TrainRequest request;
+  request.config_path = config.string();
+  request.out_dir = out;
+  request.quiet = true;
+  request.stop_after_epochs = stop_after;
+  return run_training(request);
+}
+
+TrainResult resume(const fs::path& run_dir) {
+  TrainRequest request;
+  request.resume_dir = run_dir;
+  request.quiet = true;
+  return run_training(request);
+}
+
+// A 4-epoch run straight through, and the same run stopped after epoch 2 and resumed.
+void expect_resume_matches_uninterrupted(int threads) {
+  ThreadCount budget(threads);
+  TempDir dir("resume");
+  const fs::path config = dir / "moons.json";
+  testing::write_text(config, testing::moons_config(4).dump());
+
+  const TrainResult whole = train(config, dir / "whole");
+  EXPECT_EQ(whole.epochs_run, 4);
+  const TrainResult first_half = train(config, dir / "split", 2);
+  EXPECT_EQ(first_half.epochs_run, 2);
+  const Checkpoint halfway = load_checkpoint(dir / "split" / "last.ckpt");
+  EXPECT_EQ(halfway.meta.at("epochs_done"), 2);
+  EXPECT_FALSE(testing::same_tensors(halfway, load_checkpoint(dir / "whole" / "last.ckpt")));
+
+  const TrainResult resumed = resume(dir / "split");
+  EXPECT_EQ(resumed.epochs_run, 4);
+  const Checkpoint a = load_checkpoint(dir / "whole" / "last.ckpt");
+  const Checkpoint b = load_checkpoint(dir / "split" / "last.ckpt");
+  EXPECT_TRUE(testing::same_tensors(a, b)) << "at " << threads << " thread(s)";
+  EXPECT_EQ(a.meta.at("step"), b.meta.at("step"));
+  EXPECT_EQ(a.meta.at("generator"), b.meta.at("generator"));
+  EXPECT_EQ(a.meta.at("schedule"), b.meta.at("schedule"));
+  ASSERT_EQ(a.meta.at("history").size(), 4u);
+  ASSERT_EQ(b.meta.at("history").size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(a.meta["history"][i]["train_loss"], b.meta["history"][i]["train_loss"]) << i;
+    EXPECT_EQ(a.meta["history"][i]["val_loss"], b.meta["history"][i]["val_loss"]) << i;
+    EXPECT_EQ(a.meta["history"][i]["lr"], b.meta["history"][i]["lr"]) << i;
+  }
+  EXPECT_EQ(whole.test.accuracy, resumed.test.accuracy);
+  EXPECT_EQ(whole.test.loss, resumed.test.loss);
+  EXPECT_EQ(testing::read_json_file(dir / "split" / "summary.json")["train"]["epochs"], 4);
+}
+
+TEST(ResumeTest, ResumedRunEndsWithTheSameWeightsAtOneThread) {
+  expect_resume_matches_uninterrupted(1);
+}
+
+TEST(ResumeTest, ResumedRunEndsWithTheSameWeightsAtTwoThreads) {
+  expect_resume_matches_uninterrupted(2);
+}
+
+TEST(ResumeTest, ResumingAFinishedRunTrainsNoMore) {
+  TempDir dir("resume-done");
+  const fs::path config = dir / "moons.json";
+  testing::write_text(config, testing::moons_config(2).dump());
+  train(config, dir / "run");
+  const std::string before = testing::slurp(dir / "run" / "last.ckpt");
+  const TrainResult again = resume(dir / "run");
+  EXPECT_EQ(again.epochs_run, 2);
+  EXPECT_EQ(testing::slurp(dir / "run" / "last.ckpt"), before);
+}
+
+TEST(ResumeTest, ResumeRefusesOverridesAndMissingCheckpoints) {
+  TempDir dir("resume-bad");
+  TrainRequest request;
+  request.resume_dir = dir.path();
+  request.quiet = true;
+  EXPECT_THROW(run_training(request), ConfigError);  // no last.ckpt there
+  request.overrides = {"train.epochs=8"};
+  EXPECT_THROW(run_training(request), ConfigError);
+}
+
+}  // namespace
+}  // namespace dither

@@ -1,0 +1,386 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "augment/fgsm.h"
+#include "augment/hook.h"
+#include "augment/registry.h"
+#include "core/autograd.h"
+#include "core/random.h"
+#include "layers/activations.h"
+#include "layers/linear.h"
+#include "layers/loss.h"
+#include "layers/sequential.h"
+#include "optim/sgd.h"
+#include "run_testing.h"
+#include "train/data/loader.h"
+#include "train/data/toy2d.h"
+#include "train/experiment.h"
+#include "train/progress.h"
+#include "train/trainer.h"
+
+namespace dither {
+namespace {
+
+using Log = std::vector<std::string>;
+
+// A hook made of optional callbacks; every call is also written to a shared log as
+// "<name>.<event>@<step>".
+class SpyHook : public Hook {
+ public:
+  using Callback = std::function<void(StepContext&)>;
+  SpyHook(std::string name, std::shared_ptr<Log> log) : name_(std::move(name)), log_(log) {}
+
+  std::string type_name() const override { return "spy"; }
+  nlohmann::json to_json() const override { return {{"type", "spy"}, {"name", name_}}; }
+  void on_epoch_start(StepContext& ctx) override { call("on_epoch_start", epoch_start, ctx); }
+  void on_batch_start(StepContext& ctx) override { call("on_batch_start", batch_start, ctx); }
+  void on_loss(StepContext& ctx) override { call("on_loss", loss, ctx); }
+  void on_backward(StepContext& ctx) override { call("on_backward", backward, ctx); }
+  void on_step_end(StepContext& ctx) override { call("on_step_end", step_end, ctx); }
+
+  Callback epoch_start, batch_start, loss, backward, step_end;
+
+ private:
+  void call(const char* event, const Callback& fn, StepContext& ctx) {
+    if (log_) log_->push_back(name_ + "." + event + "@" + std::to_string(ctx.step));
+    if (fn) fn(ctx);
+  }
+  std::string name_;
+  std::shared_ptr<Log> log_;
+};
+
+// A model, its criterion and a plain SGD optimiser; the trainer is built over them per test.
+struct Rig {
+  explicit Rig(std::shared_ptr<Sequential> m, double lr = 0.1)
+      : model(std::move(m)), optimizer(model->parameters(), SgdOptions{.lr = lr}) {}
+
+  Trainer& trainer(std::vector<std::unique_ptr<Hook>> hooks) {
+    trainer_ = std::make_unique<Trainer>(*model, loss, optimizer, nullptr, std::move(hooks),
+                                         InputInfo{}, TrainSettings{}, /*seed=*/11);
+    return *trainer_;
+  }
+  double loss_at(const Tensor& x, const Tensor& targets) {
+    NoGradGuard no_grad;
+    return loss(model->forward(x), targets).item();
+  }
+
+  std::shared_ptr<Sequential> model;
+  Loss loss;
+  Sgd optimizer;
+
+ private:
+  std::unique_ptr<Trainer> trainer_;
+};
+
+std::shared_ptr<Sequential> linear_model(std::int64_t in, std::int64_t out) {
+  manual_seed(5);
+  auto model = std::make_shared<Sequential>();
+  model->add(std::make_shared<Linear>(LinearOptions{.in = in, .out = out}));
+  return model;
+}
+
+// Smooth everywhere, so finite differences need no kink handling.
+std::shared_ptr<Sequential> tanh_model(std::int64_t in, std::int64_t out) {
+  manual_seed(6);
+  auto model = std::make_shared<Sequential>();
+  model->add(std::make_shared<Linear>(LinearOptions{.in = in, .out = 5}));
+  model->add(std::make_shared<Tanh>());
+  model->add(std::make_shared<Linear>(LinearOptions{.in = 5, .out = out}));
+  return model;
+}
+
+Tensor batch_inputs() { return Tensor::randn({4, 3}, RandomStream(21, "inputs")); }
+Tensor batch_targets() { return Tensor::from({0.0f, 1.0f, 2.0f, 1.0f}, {4}); }
+
+std::vector<std::unique_ptr<Hook>> just(std::unique_ptr<Hook> hook) {
+  std::vector<std::unique_ptr<Hook>> hooks;
+  hooks.push_back(std::move(hook));
+  return hooks;
+}
+
+bool all_grads_undefined(const Module& model) {
+  for (const auto& [name, p] : model.named_parameters()) {
+    if (p.grad().defined()) return false;
+  }
+  return true;
+}
+
+TEST(TrainerHooksTest, CallsHooksInTheDocumentedOrderEveryStep) {
+  Rig rig(linear_model(3, 3));
+  auto log = std::make_shared<Log>();
+  Trainer& trainer = rig.trainer(just(std::make_unique<SpyHook>("spy", log)));
+  trainer.train_step(batch_inputs(), batch_targets(), 0, 0);
+  trainer.train_step(batch_inputs(), batch_targets(), 0, 1);
+  const Log expected = {"spy.on_batch_start@0", "spy.on_loss@0",        "spy.on_backward@0",
+                        "spy.on_step_end@0",    "spy.on_batch_start@1", "spy.on_loss@1",
+                        "spy.on_backward@1",    "spy.on_step_end@1"};
+  EXPECT_EQ(*log, expected);
+  EXPECT_EQ(trainer.step(), 2);
+}
+
+TEST(TrainerHooksTest, EachStageSeesWhatTheTrainerHasDoneBeforeIt) {
+  Rig rig(linear_model(3, 3));
+  auto spy = std::make_unique<SpyHook>("spy", nullptr);
+  const Tensor weight = rig.model->named_parameters()[0].second;
+  std::vector<float> before_step;
+  spy->batch_start = [&](StepContext& ctx) {
+    EXPECT_FALSE(ctx.outputs.defined());  // no forward yet
+    EXPECT_FALSE(ctx.loss.defined());
+  };
+  spy->loss = [&](StepContext& ctx) {
+    EXPECT_EQ(ctx.outputs.shape(), (Shape{4, 3}));
+    EXPECT_EQ(ctx.loss.numel(), 1);
+    EXPECT_TRUE(all_grads_undefined(*rig.model));  // zeroed, and no backward yet
+  };
+  spy->backward = [&](StepContext&) {
+    EXPECT_TRUE(weight.grad().defined());
+    before_step = weight.to_vector();
+  };
+  spy->step_end = [&](StepContext&) {
+    EXPECT_NE(weight.to_vector(), before_step);  // the optimiser has stepped
+  };
+  Trainer& trainer = rig.trainer(just(std::move(spy)));
+  const auto [loss, correct] = trainer.train_step(batch_inputs(), batch_targets(), 0, 0);
+  EXPECT_TRUE(std::isfinite(loss));
+  EXPECT_GE(correct, 0);
+  EXPECT_FALSE(before_step.empty());
+}
+
+TEST(TrainerHooksTest, EpochStartRunsOnceBeforeEachEpochsBatches) {
+  const Dataset data = make_moons(8, 0.1, RandomStream(3, "moons"));
+  BatchLoader loader(data, LoaderOptions{.batch_size = 4}, 3);
+  ASSERT_EQ(loader.num_batches(), 2);
+  Rig rig(linear_model(2, 2));
+  auto log = std::make_shared<Log>();
+  Trainer& trainer = rig.trainer(just(std::make_unique<SpyHook>("spy", log)));
+  Progress progress(Progress::Style::quiet, 2, loader.num_batches());
+  for (std::int64_t epoch = 0; epoch < 2; ++epoch) trainer.train_epoch(loader, epoch, progress);
+
+  Log expected;
+  auto expect = [&](const char* event, int step) {
+    expected.push_back(std::string("spy.") + event + '@' + std::to_string(step));
+  };
+  for (int step = 0; step < 4; ++step) {
+    if (step % 2 == 0) expect("on_epoch_start", step);
+    for (const char* event : {"on_batch_start", "on_loss", "on_backward", "on_step_end"}) {
+      expect(event, step);
+    }
+  }
+  EXPECT_EQ(*log, expected);
+}
+
+TEST(TrainerHooksTest, HooksRunInConfigOrderAtEveryStage) {
+  Rig rig(linear_model(3, 3));
+  auto log = std::make_shared<Log>();
+  std::vector<std::size_t> indices;
+  std::vector<std::unique_ptr<Hook>> hooks;
+  for (const char* name : {"first", "second"}) {
+    auto spy = std::make_unique<SpyHook>(name, log);
+    spy->batch_start = [&](StepContext& ctx) { indices.push_back(ctx.hook_index); };
+    hooks.push_back(std::move(spy));
+  }
+  rig.trainer(std::move(hooks)).train_step(batch_inputs(), batch_targets(), 0, 0);
+  const Log expected = {"first.on_batch_start@0", "second.on_batch_start@0", "first.on_loss@0",
+                        "second.on_loss@0",       "first.on_backward@0",     "second.on_backward@0",
+                        "first.on_step_end@0",    "second.on_step_end@0"};
+  EXPECT_EQ(*log, expected);
+  EXPECT_EQ(indices, (std::vector<std::size_t>{0, 1}));
+}
+
+TEST(TrainerHooksTest, ConfigNoiseListBuildsHooksInItsOrder) {
+  const auto hooks = make_hooks(nlohmann::json::parse(R"([{"type": "fgsm", "eps": 0.1},
+      {"type": "gaussian", "sigma": 0.2}, {"type": "fgsm", "eps": 0.3}])"),
+                                InputInfo{});
+  ASSERT_EQ(hooks.size(), 3u);
+  EXPECT_EQ(hooks[0]->to_json().at("eps"), 0.1);
+  EXPECT_EQ(hooks[1]->type_name(), "gaussian");
+  EXPECT_EQ(hooks[2]->to_json().at("eps"), 0.3);
+}
+
+TEST(TrainerHooksTest, ReplacedInputsAreWhatTheModelSees) {
+  Rig rig(linear_model(3, 3));
+  const Tensor replacement = Tensor::full({4, 3}, 0.5f);
+  Tensor expected;
+  Tensor seen;
+  {
+    NoGradGuard no_grad;
+    expected = rig.model->forward(replacement).clone();
+  }
+  auto replace = std::make_unique<SpyHook>("replace", nullptr);
+  replace->batch_start = [&](StepContext& ctx) { ctx.inputs = replacement; };
+  auto probe = std::make_unique<SpyHook>("probe", nullptr);
+  probe->loss = [&](StepContext& ctx) { seen = ctx.outputs.detach().clone(); };
+  std::vector<std::unique_ptr<Hook>> hooks;
+  hooks.push_back(std::move(replace));
+  hooks.push_back(std::move(probe));
+  rig.trainer(std::move(hooks)).train_step(batch_inputs(), batch_targets(), 0, 0);
+  ASSERT_TRUE(seen.defined());
+  EXPECT_EQ(seen.to_vector(), expected.to_vector());
+}
+
+TEST(TrainerHooksTest, NeedInputGradMakesTheInputsGradientReadyInOnBackward) {
+  for (const bool requested : {false, true}) {
+    Rig rig(tanh_model(3, 3));
+    const Tensor x = batch_inputs();
+    const Tensor expected = rig.trainer({}).input_gradient(x, batch_targets());
+    Tensor seen;
+    auto spy = std::make_unique<SpyHook>("spy", nullptr);
+    spy->batch_start = [&](StepContext& ctx) { ctx.need_input_grad = requested; };
+    spy->backward = [&](StepContext& ctx) { seen = ctx.inputs.grad(); };
+    rig.trainer(just(std::move(spy))).train_step(x, batch_targets(), 0, 0);
+    ASSERT_EQ(seen.defined(), requested);
+    if (!requested) continue;
+    for (std::int64_t i = 0; i < x.numel(); ++i) {
+      EXPECT_NEAR(seen.data()[i], expected.data()[i], 1e-6) << "element " << i;
+    }
+  }
+}
+
+TEST(TrainerHooksTest, InputGradientMatchesFiniteDifferencesAndTouchesNoParameterGrad) {
+  Rig rig(tanh_model(3, 3));
+  Tensor x = batch_inputs();
+  const Tensor targets = batch_targets();
+  std::vector<double> numeric(static_cast<std::size_t>(x.numel()));
+  const double h = 1e-2;
+  for (std::int64_t k = 0; k < x.numel(); ++k) {
+    Tensor xp = x.clone();
+    Tensor xm = x.clone();
+    xp.data()[k] += static_cast<float>(h);
+    xm.data()[k] -= static_cast<float>(h);
+    numeric[static_cast<std::size_t>(k)] =
+        (rig.loss_at(xp, targets) - rig.loss_at(xm, targets)) / (2 * h);
+  }
+  Tensor analytic;
+  bool untouched = false;
+  auto spy = std::make_unique<SpyHook>("spy", nullptr);
+  spy->batch_start = [&](StepContext& ctx) {
+    analytic = ctx.input_gradient(ctx.inputs, ctx.targets);
+    untouched = all_grads_undefined(*rig.model);
+  };
+  rig.trainer(just(std::move(spy))).train_step(x, targets, 0, 0);
+  EXPECT_TRUE(untouched);
+  ASSERT_EQ(analytic.shape(), x.shape());
+  for (std::int64_t k = 0; k < x.numel(); ++k) {
+    const double n = numeric[static_cast<std::size_t>(k)];
+    const double a = analytic.data()[k];
+    EXPECT_NEAR(a, n, 1e-3 * std::max({1.0, std::abs(a), std::abs(n)})) << "element " << k;
+  }
+}
+
+// What the FGSM hook should produce, computed by hand from the model before the step.
+struct FgsmReference {
+  Tensor x_adv;
+  double clean_loss = 0.0;
+  double adversarial_loss = 0.0;
+  std::vector<Tensor> clean_grads, adversarial_grads;
+};
+
+FgsmReference fgsm_reference(Rig& rig, const Tensor& x, const Tensor& targets, float eps) {
+  FgsmReference r;
+  const std::vector<Tensor> params = rig.model->parameters();
+  Tensor leaf = x.clone();
+  leaf.set_requires_grad(true);
+  std::vector<Tensor> targets_and_input = params;
+  targets_and_input.push_back(leaf);
+  const Tensor clean = rig.loss(rig.model->forward(leaf), targets);
+  r.clean_loss = clean.item();
+  r.clean_grads = grad(clean, targets_and_input);
+  const float inf = std::numeric_limits<float>::infinity();
+  r.x_adv = fgsm_perturb(x, r.clean_grads.back(), eps, -inf, inf);
+  r.clean_grads.pop_back();
+  const Tensor adversarial = rig.loss(rig.model->forward(r.x_adv), targets);
+  r.adversarial_loss = adversarial.item();
+  r.adversarial_grads = grad(adversarial, params);
+  return r;
+}
+
+TEST(TrainerHooksTest, FgsmTrainsOnTheWeightedSumOfCleanAndAdversarialLosses) {
+  const double eps = 0.2;
+  const double w = 0.3;
+  Rig rig(linear_model(3, 3));
+  const Tensor x = batch_inputs();
+  const FgsmReference ref = fgsm_reference(rig, x, batch_targets(), static_cast<float>(eps));
+  ASSERT_TRUE(all_grads_undefined(*rig.model));
+
+  double scaled_clean = 0.0;
+  double extra = 0.0;
+  std::vector<std::vector<float>> grads;
+  std::vector<std::unique_ptr<Hook>> hooks;
+  hooks.push_back(std::make_unique<FgsmHook>(eps, w, 1.0));
+  auto spy = std::make_unique<SpyHook>("spy", nullptr);
+  spy->backward = [&](StepContext& ctx) {
+    scaled_clean = ctx.loss.item();
+    extra = ctx.extra_loss;
+    for (const Tensor& p : ctx.model->parameters()) grads.push_back(p.grad().to_vector());
+  };
+  hooks.push_back(std::move(spy));
+  const auto [total, correct] = rig.trainer(std::move(hooks)).train_step(x, batch_targets(), 0, 0);
+
+  EXPECT_NEAR(scaled_clean, (1 - w) * ref.clean_loss, 1e-6);
+  EXPECT_NEAR(extra, w * ref.adversarial_loss, 1e-6);
+  EXPECT_NEAR(total, (1 - w) * ref.clean_loss + w * ref.adversarial_loss, 1e-6);
+  EXPECT_GT(ref.adversarial_loss, ref.clean_loss);  // the attack did raise the loss
+  ASSERT_EQ(grads.size(), ref.clean_grads.size());
+  for (std::size_t p = 0; p < grads.size(); ++p) {
+    for (std::size_t i = 0; i < grads[p].size(); ++i) {
+      const double expected =
+          (1 - w) * ref.clean_grads[p].data()[i] + w * ref.adversarial_grads[p].data()[i];
+      EXPECT_NEAR(grads[p][i], expected, 1e-6) << "parameter " << p << " element " << i;
+    }
+  }
+}
+
+TEST(TrainerHooksTest, FgsmWithWeightOneTrainsOnTheAdversarialBatchAlone) {
+  const double eps = 0.2;
+  Rig rig(linear_model(3, 3));
+  const Tensor x = batch_inputs();
+  const FgsmReference ref = fgsm_reference(rig, x, batch_targets(), static_cast<float>(eps));
+  Tensor seen;
+  double extra = -1.0;
+  std::vector<std::unique_ptr<Hook>> hooks;
+  hooks.push_back(std::make_unique<FgsmHook>(eps, 1.0, 1.0));
+  auto spy = std::make_unique<SpyHook>("spy", nullptr);
+  spy->loss = [&](StepContext& ctx) { seen = ctx.inputs; };
+  spy->backward = [&](StepContext& ctx) { extra = ctx.extra_loss; };
+  hooks.push_back(std::move(spy));
+  const auto [total, correct] = rig.trainer(std::move(hooks)).train_step(x, batch_targets(), 0, 0);
+  ASSERT_TRUE(seen.defined());
+  EXPECT_EQ(seen.to_vector(), ref.x_adv.to_vector());
+  EXPECT_EQ(extra, 0.0);
+  EXPECT_NEAR(total, ref.adversarial_loss, 1e-6);
+}
+
+TEST(TrainerHooksTest, EvaluationIsDeterministicWithNoiseLayersAndHooks) {
+  nlohmann::json config = testing::moons_config(1);
+  config["model"]["layers"] = nlohmann::json::parse(R"([
+      {"type": "linear", "out": 16}, {"type": "relu"}, {"type": "dropout", "p": 0.3},
+      {"type": "gaussian_noise", "sigma": 0.2}, {"type": "linear", "out": 2}])");
+  config["noise"] = nlohmann::json::parse(
+      R"([{"type": "gaussian", "sigma": 0.1}, {"type": "fgsm", "eps": 0.05}])");
+  Experiment e = build_experiment(config);
+  Trainer trainer(*e.model, *e.loss, *e.optimizer, e.schedule.get(), std::move(e.hooks), e.input,
+                  e.settings, e.seed);
+  BatchLoader loader(e.data.train, LoaderOptions{.batch_size = 32}, e.seed);
+  Progress progress(Progress::Style::quiet, 1, loader.num_batches());
+  trainer.train_epoch(loader, 0, progress);
+
+  const std::uint64_t position = default_generator().position();
+  const Evaluation first = evaluate(*e.model, e.data.test, 64);
+  const Evaluation second = evaluate(*e.model, e.data.test, 64);
+  EXPECT_EQ(default_generator().position(), position);  // no noise was drawn
+  EXPECT_TRUE(e.model->is_training());                  // the mode is restored
+  EXPECT_EQ(first.count, 200);
+  EXPECT_EQ(first.accuracy, second.accuracy);
+  EXPECT_DOUBLE_EQ(first.loss, second.loss);
+  EXPECT_DOUBLE_EQ(first.ece, second.ece);
+  EXPECT_EQ(first.confusion, second.confusion);
+}
+
+}  // namespace
+}  // namespace dither
