@@ -121,8 +121,9 @@ void Trainer::check_finite(const StepContext& ctx) const {
     for (std::int64_t i = 0; i < n; ++i) non_finite |= (bits[i] & 0x7f800000u) == 0x7f800000u;
     if (non_finite == 0) continue;
     const float* bad = std::find_if(p, p + n, [](float v) { return !std::isfinite(v); });
-    throw DivergenceError(str("training diverged at step ", step_, " (epoch ", ctx.epoch + 1, ", batch ",
-                              ctx.batch_index + 1, "): the gradient of '", name, "' holds ", *bad,
+    throw DivergenceError(str("training diverged at step ", step_, " (epoch ", ctx.epoch + 1,
+                              ", batch ", ctx.batch_index + 1, "): the gradient of '", name,
+                              "' holds ", *bad,
                               "; try a smaller learning rate or gradient clipping"));
   }
 }
