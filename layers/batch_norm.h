@@ -27,10 +27,10 @@ class BatchNorm : public Module {
   std::int64_t flops(const Shape& input) const override { return numel(input); }
 
   const BatchNormOptions& options() const { return options_; }
-  const Tensor& weight() const { return weight_; }  ///< gamma [features]
-  const Tensor& bias() const { return bias_; }      ///< beta [features]
-  const Tensor& running_mean() const { return running_mean_; }
-  const Tensor& running_var() const { return running_var_; }
+  const Tensor& weight() const { return weight_; }              ///< gamma [features]
+  const Tensor& bias() const { return bias_; }                  ///< beta [features]
+  const Tensor& running_mean() const { return running_mean_; }  ///< [features]
+  const Tensor& running_var() const { return running_var_; }    ///< [features], unbiased
 
  protected:
   /// Inputs of rank min_rank..max_rank are accepted. Throws Error unless features >= 1,

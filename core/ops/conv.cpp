@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <span>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/autograd.h"
@@ -23,6 +24,8 @@ struct ConvGeometry {
   std::int64_t batch = 0, channels = 0, height = 0, width = 0, out_channels = 0;
   std::int64_t kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1;
   std::int64_t out_h = 0, out_w = 0;
+  // Per kernel row i (column j), the output rows (columns) whose tap lands inside the input.
+  std::vector<std::pair<std::int64_t, std::int64_t>> tap_rows, tap_cols;
 
   std::int64_t in_size() const { return channels * height * width; }
   std::int64_t col_rows() const { return channels * kh * kw; }
@@ -46,13 +49,13 @@ void transfer(const ConvGeometry& g, std::conditional_t<kGather, const float*, f
   for (std::int64_t c = 0; c < g.channels; ++c) {
     auto xc = x + c * g.height * g.width;
     for (std::int64_t i = 0; i < g.kh; ++i) {
-      const auto [oh0, oh1] = window_tap_range(i * g.dh, g.sh, g.ph, g.height, g.out_h);
+      const auto [oh0, oh1] = g.tap_rows[static_cast<std::size_t>(i)];
       for (std::int64_t j = 0; j < g.kw; ++j) {
         float* row = col + ((c * g.kh + i) * g.kw + j) * cols;
-        const auto [ow0, ow1] = window_tap_range(j * g.dw, g.sw, g.pw, g.width, g.out_w);
+        const auto [ow0, ow1] = g.tap_cols[static_cast<std::size_t>(j)];
         if constexpr (kGather) {
-          std::fill(row, row + oh0 * g.out_w, 0.0f);
-          std::fill(row + oh1 * g.out_w, row + cols, 0.0f);
+          if (oh0 > 0) std::fill(row, row + oh0 * g.out_w, 0.0f);
+          if (oh1 < g.out_h) std::fill(row + oh1 * g.out_w, row + cols, 0.0f);
         }
         if (ow0 == ow1) {
           if constexpr (kGather) std::fill(row + oh0 * g.out_w, row + oh1 * g.out_w, 0.0f);
@@ -65,6 +68,7 @@ void transfer(const ConvGeometry& g, std::conditional_t<kGather, const float*, f
         if (one_run && oh0 < oh1) {
           // Clear the wrapped columns first when scattering, last when gathering.
           auto clear_edges = [&] {
+            if (ow0 == 0 && ow1 == g.out_w) return;
             for (std::int64_t oh = oh0; oh < oh1; ++oh) {
               float* dst = row + oh * g.out_w;
               for (std::int64_t ow = 0; ow < ow0; ++ow) dst[ow] = 0.0f;
@@ -166,6 +170,12 @@ ConvGeometry plan(const char* op, const Tensor& x, const Tensor& w, const Tensor
   g.dw = d[1];
   g.out_h = window_output_size(g.height, g.kh, g.sh, g.ph, g.dh);
   g.out_w = window_output_size(g.width, g.kw, g.sw, g.pw, g.dw);
+  for (std::int64_t i = 0; i < g.kh; ++i) {
+    g.tap_rows.push_back(window_tap_range(i * g.dh, g.sh, g.ph, g.height, g.out_h));
+  }
+  for (std::int64_t j = 0; j < g.kw; ++j) {
+    g.tap_cols.push_back(window_tap_range(j * g.dw, g.sw, g.pw, g.width, g.out_w));
+  }
   return g;
 }
 

@@ -53,12 +53,17 @@ PoolGeometry plan(const char* op, const Tensor& x, Size2 kernel, Size2 stride, S
   return g;
 }
 
+// Planes per parallel task: about kGrainSize window elements each.
+std::int64_t plane_grain(const PoolGeometry& g) {
+  return std::max<std::int64_t>(
+      1, kGrainSize / std::max<std::int64_t>(1, g.out_plane() * g.kh * g.kw));
+}
+
 // fn(plane, o, h0, h1, w0, w1) for output o of every plane, where [h0,h1) x [w0,w1) is o's window
 // clipped to the input (never empty: padding is at most half the kernel). Planes are split across
 // threads, so fn may write anywhere in its own plane.
 template <class Fn>
 void for_each_window(const PoolGeometry& g, const Fn& fn) {
-  const std::int64_t work = std::max<std::int64_t>(1, g.out_plane() * g.kh * g.kw);
   parallel_for(
       g.planes,
       [&](std::int64_t p0, std::int64_t p1) {
@@ -76,13 +81,7 @@ void for_each_window(const PoolGeometry& g, const Fn& fn) {
           }
         }
       },
-      std::max<std::int64_t>(1, kGrainSize / work));
-}
-
-// Planes per parallel task: about kGrainSize window elements each.
-std::int64_t plane_grain(const PoolGeometry& g) {
-  return std::max<std::int64_t>(
-      1, kGrainSize / std::max<std::int64_t>(1, g.out_plane() * g.kh * g.kw));
+      plane_grain(g));
 }
 
 // a where mask is all ones, b where it is zero. Bit operations rather than a branch: random data

@@ -39,6 +39,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 /// The whole file as a string; empty when it cannot be read.
 inline std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -17,6 +17,7 @@ namespace dither {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::contains;
 using testing::TempDir;
 
 // The test runs from build-*/tests/; the executable sits one folder up.
@@ -30,10 +31,6 @@ std::string quoted(const fs::path& p) {
   out += p.string();
   out += '\'';
   return out;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 struct Outcome {
@@ -101,7 +98,13 @@ std::string percent(double fraction) {
 TEST_F(CliTest, HelpListsTheSubcommands) {
   const Outcome r = dither("--help");
   EXPECT_EQ(r.status, 0) << r.err;
-  for (const char* command : {"train", "eval", "info"}) EXPECT_TRUE(contains(r.out, command));
+  for (const char* command : {"\n  train ", "\n  eval ", "\n  info "}) {
+    EXPECT_TRUE(contains(r.out, command)) << r.out;
+  }
+  const Outcome train = dither("train --help");
+  EXPECT_EQ(train.status, 0);
+  EXPECT_TRUE(contains(train.out, "--resume")) << train.out;
+  EXPECT_FALSE(contains(train.out, "--stop-after")) << train.out;  // a hidden testing aid
 }
 
 TEST_F(CliTest, VersionPrintsTheVersion) {

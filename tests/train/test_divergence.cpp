@@ -20,11 +20,8 @@ namespace dither {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::contains;
 using testing::TempDir;
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // Poisons step `at`: its inputs become NaN, or one parameter's gradient becomes +Inf.
 class PoisonHook : public Hook {

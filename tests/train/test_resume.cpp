@@ -45,7 +45,11 @@ void expect_resume_matches_uninterrupted(int threads) {
   ThreadCount budget(threads);
   TempDir dir("resume");
   const fs::path config = dir / "moons.json";
-  testing::write_text(config, testing::moons_config(4).dump());
+  nlohmann::json spec = testing::moons_config(4);
+  // Wide enough that element-wise loops split into several chunks at two threads.
+  spec["model"]["layers"][0]["out"] = 256;
+  spec["train"]["batch_size"] = 128;
+  testing::write_text(config, spec.dump());
 
   const TrainResult whole = train(config, dir / "whole");
   EXPECT_EQ(whole.epochs_run, 4);
@@ -81,6 +85,23 @@ TEST(ResumeTest, ResumedRunEndsWithTheSameWeightsAtOneThread) {
 
 TEST(ResumeTest, ResumedRunEndsWithTheSameWeightsAtTwoThreads) {
   expect_resume_matches_uninterrupted(2);
+}
+
+// Guards the comparison above against passing vacuously: a resume that drew other dropout
+// masks (here: a checkpoint whose stream position was moved) must end elsewhere.
+TEST(ResumeTest, ComparisonSeesADifferentRandomStreamPosition) {
+  TempDir dir("resume-moved");
+  const fs::path config = dir / "moons.json";
+  testing::write_text(config, testing::moons_config(3).dump());
+  train(config, dir / "whole");
+  train(config, dir / "moved", 2);
+  Checkpoint halfway = load_checkpoint(dir / "moved" / "last.ckpt");
+  halfway.meta["generator"]["position"] =
+      halfway.meta["generator"]["position"].get<std::uint64_t>() + 1;
+  save_checkpoint(dir / "moved" / "last.ckpt", halfway);
+  resume(dir / "moved");
+  EXPECT_FALSE(testing::same_tensors(load_checkpoint(dir / "whole" / "last.ckpt"),
+                                     load_checkpoint(dir / "moved" / "last.ckpt")));
 }
 
 TEST(ResumeTest, ResumingAFinishedRunTrainsNoMore) {
