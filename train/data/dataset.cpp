@@ -77,9 +77,10 @@ Batch make_batch(const Dataset& dataset, std::span<const std::int64_t> indices) 
       [&](std::int64_t begin, std::int64_t end) {
         for (std::int64_t k = begin; k < end; ++k) {
           const std::int64_t i = indices[static_cast<std::size_t>(k)];
-          float* out = x + k * row;
+          // __restrict: a uint8_t pointer may alias anything, which would stop vectorisation.
+          float* __restrict out = x + k * row;
           if (!dataset.pixels.empty()) {
-            const std::uint8_t* in = dataset.pixels.data() + i * row;
+            const std::uint8_t* __restrict in = dataset.pixels.data() + i * row;
             for (std::int64_t j = 0; j < row; ++j) out[j] = static_cast<float>(in[j]) / 255.0f;
           } else if (!dataset.tokens.empty()) {
             const std::int32_t* in = dataset.tokens.data() + i * row;
