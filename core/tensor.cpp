@@ -135,7 +135,7 @@ void Tensor::set_grad(const Tensor& grad) {
   }
   check_shape(grad.shape() == shape(), "set_grad: gradient of shape ", grad.shape(),
               " for a tensor of shape ", shape());
-  impl_->grad = grad.detach().impl_;
+  impl_->grad = grad.clone().impl_;  // a private copy: backward() adds into it in place
 }
 
 Tensor Tensor::detach() const {

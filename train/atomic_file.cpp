@@ -40,6 +40,10 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
 }
 
 std::string read_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError(str(path.string(), ": is a folder, not a file"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(str(path.string(), ": cannot open: ", std::strerror(errno)));
   std::ostringstream out;

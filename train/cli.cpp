@@ -48,7 +48,7 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
   int threads = 0;
   app.add_option("--threads", threads, "threads for every parallel loop (default: all cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 1024));
 
   TrainRequest train;
   std::string resume;
@@ -65,10 +65,10 @@ int run_cli(int argc, char** argv) {
   train_cmd->add_flag("--quiet", train.quiet, "print only the result");
   // Hidden: an interruption on demand, so resuming can be checked from the command line.
   train_cmd->add_option("--stop-after", train.stop_after_epochs, "stop after this many epochs")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(1, 1024))
       ->group("");
   train_cmd->add_option("--threads", threads, "threads (default: all cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 1024));
 
   std::string eval_target;
   std::string eval_out;
@@ -78,7 +78,7 @@ int run_cli(int argc, char** argv) {
   eval_cmd->add_option("--out", eval_out,
                        "folder for eval.json (default: the checkpoint's folder)");
   eval_cmd->add_option("--threads", threads, "threads (default: all cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 1024));
 
   std::string info_config;
   std::vector<std::string> info_overrides;

@@ -70,6 +70,16 @@ Experiment build_experiment(const nlohmann::json& config) {
 
   manual_seed(e.seed);  // parameter init draws from the default generator
   e.model = build_model(root.at("model"), e.input.sample_shape, "model");
+  const std::string& loss_type = e.loss->options().type;
+  if (loss_type == "cross_entropy" || loss_type == "nll") {
+    const Shape out = infer_output_shape(*e.model, e.input.sample_shape);
+    if (out != Shape{e.input.num_classes}) {
+      throw ConfigError(str("model.layers[", e.model->size() - 1,
+                            "]: the model gives outputs of shape ", out, " per sample, but ",
+                            loss_type, " needs one per class: [", e.input.num_classes,
+                            "] for this data"));
+    }
+  }
   const nlohmann::json optimizer_spec =
       root.has("optimizer") ? root.at("optimizer")
                             : nlohmann::json{{"type", "sgd"}, {"lr", 0.05}, {"momentum", 0.9}};

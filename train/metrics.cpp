@@ -28,9 +28,9 @@ void MetricAccumulator::add(const Tensor& logits, const Tensor& targets) {
   const auto bins = static_cast<std::int64_t>(bin_count_.size());
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* row = pl + r * classes_;
+    check(pt[r] >= 0.0f && pt[r] < static_cast<float>(classes_), "metrics: target ", pt[r],
+          " is not a class in [0, ", classes_, ")");
     const auto label = static_cast<std::int64_t>(pt[r]);
-    check(label >= 0 && label < classes_, "metrics: target ", pt[r], " is not a class in [0, ",
-          classes_, ")");
     const std::int64_t predicted = std::max_element(row, row + classes_) - row;
     double norm = 0.0;
     for (std::int64_t k = 0; k < classes_; ++k)
@@ -40,8 +40,11 @@ void MetricAccumulator::add(const Tensor& logits, const Tensor& targets) {
     nll_sum_ += log_norm - row[label];
     const bool right = predicted == label;
     correct_ += right;
+    // NaN logits give a NaN confidence: count it in the lowest bin rather than cast NaN.
     const auto bin =
-        std::min(bins - 1, static_cast<std::int64_t>(confidence * static_cast<double>(bins)));
+        std::isfinite(confidence)
+            ? std::min(bins - 1, static_cast<std::int64_t>(confidence * static_cast<double>(bins)))
+            : std::int64_t{0};
     bin_count_[static_cast<std::size_t>(bin)] += 1;
     bin_confidence_[static_cast<std::size_t>(bin)] += confidence;
     bin_correct_[static_cast<std::size_t>(bin)] += right;

@@ -54,7 +54,7 @@ void apply_override(nlohmann::json& config, const std::string& assignment) {
         throw ConfigError("--set " + assignment + ": '" + walked +
                           "' indexes a list; use a number");
       }
-      const std::size_t index = std::stoul(part);
+      const std::size_t index = part.size() > 9 ? node->size() + 1 : std::stoul(part);
       if (index > node->size()) {
         throw ConfigError("--set " + assignment + ": '" + walked +
                           "' is past the end of a list of " + std::to_string(node->size()));

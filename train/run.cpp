@@ -93,6 +93,9 @@ TrainResult run_training(const TrainRequest& request) {
       throw ConfigError("--resume continues a run as it was configured; drop --set");
     run_dir = *request.resume_dir;
     resume_from = load_checkpoint(run_dir / "last.ckpt");
+    if (!resume_from.meta.contains("config")) {
+      throw ConfigError((run_dir / "last.ckpt").string() + ": the checkpoint holds no config");
+    }
     config = resume_from.meta.at("config");
   } else {
     config = load_config(request.config_path, request.overrides);
@@ -117,14 +120,13 @@ TrainResult run_training(const TrainRequest& request) {
   }
 
   double train_seconds = 0.0;
-  std::int64_t train_samples = 0;
   for (const auto& row : state.history) train_seconds += row.seconds;
-  bool stopped_early = false;
-  for (std::int64_t epoch = state.epochs_done; epoch < s.epochs; ++epoch) {
+  for (std::int64_t epoch = state.epochs_done; epoch < s.epochs && !state.stopped_early; ++epoch) {
     const double lr = e.optimizer->lr();
     const EpochStats stats = trainer.train_epoch(loader, epoch, progress);
+    trainer.check_parameters(epoch);
     train_seconds += stats.seconds;
-    train_samples += stats.samples;
+    state.samples += stats.samples;
     EpochRow row{.epoch = epoch + 1,
                  .lr = lr,
                  .train_loss = stats.loss,
@@ -154,9 +156,11 @@ TrainResult run_training(const TrainRequest& request) {
     } else {
       ++state.bad_epochs;
     }
+    state.stopped_early = s.patience > 0 && state.bad_epochs >= s.patience && epoch + 1 < s.epochs;
     const Checkpoint checkpoint = make_checkpoint(e, state);
-    save_checkpoint(run_dir / "last.ckpt", checkpoint);
+    // last.ckpt is the commit point: best.ckpt must be on disk before last.ckpt says it is.
     if (better) save_checkpoint(run_dir / "best.ckpt", checkpoint);
+    save_checkpoint(run_dir / "last.ckpt", checkpoint);
     write_metrics_csv(run_dir / "metrics.csv", state.history);
     std::string line = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(s.epochs) +
                        "  train loss " + fixed(row.train_loss, 4) + "  acc " +
@@ -169,11 +173,9 @@ TrainResult run_training(const TrainRequest& request) {
                                              std::max(stats.seconds, 1e-9))) +
             " samples/s)";
     progress.epoch_done(line);
-    if (s.patience > 0 && state.bad_epochs >= s.patience && epoch + 1 < s.epochs) {
+    if (state.stopped_early) {
       progress.note("early stopping: no progress in " + s.monitor + " for " +
                     std::to_string(s.patience) + " epochs");
-      stopped_early = true;
-      break;
     }
     if (request.stop_after_epochs > 0 && state.epochs_done >= request.stop_after_epochs &&
         state.epochs_done < s.epochs) {
@@ -199,11 +201,12 @@ TrainResult run_training(const TrainRequest& request) {
   result.run_dir = run_dir;
   result.test = evaluate(*e.model, e.data.test, s.batch_size);
   result.epochs_run = state.epochs_done;
-  result.stopped_early = stopped_early;
-  write_file_atomic(run_dir / "summary.json", summary_json(e, result.test, state, train_seconds,
-                                                           train_samples, stopped_early, source)
-                                                      .dump(2) +
-                                                  "\n");
+  result.stopped_early = state.stopped_early;
+  write_file_atomic(
+      run_dir / "summary.json",
+      summary_json(e, result.test, state, train_seconds, state.samples, state.stopped_early, source)
+              .dump(2) +
+          "\n");
   const std::string plot_error = plot_training_curves(
       run_dir / "metrics.csv", run_dir / "curves.png", run_dir.filename().string());
   if (!plot_error.empty()) progress.note("no curves.png: " + plot_error);

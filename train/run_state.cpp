@@ -53,7 +53,9 @@ Checkpoint make_checkpoint(const Experiment& experiment, const RunState& state) 
             {"history", history},
             {"best", std::isnan(state.best) ? nlohmann::json(nullptr) : nlohmann::json(state.best)},
             {"best_epoch", state.best_epoch},
-            {"bad_epochs", state.bad_epochs}};
+            {"bad_epochs", state.bad_epochs},
+            {"samples", state.samples},
+            {"stopped_early", state.stopped_early}};
   return c;
 }
 
@@ -85,6 +87,8 @@ RunState restore_checkpoint(const Checkpoint& checkpoint, Experiment& experiment
                                           : m.at("best").get<double>();
       state.best_epoch = m.at("best_epoch").get<std::int64_t>();
       state.bad_epochs = m.at("bad_epochs").get<std::int64_t>();
+      state.samples = m.at("samples").get<std::int64_t>();
+      state.stopped_early = m.at("stopped_early").get<bool>();
     }
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError(file.string() + ": incomplete checkpoint: " + e.what());

@@ -30,6 +30,8 @@ struct RunState {
   double best = std::numeric_limits<double>::quiet_NaN();  ///< best monitored value so far
   std::int64_t best_epoch = 0;
   std::int64_t bad_epochs = 0;  ///< epochs since the last improvement
+  std::int64_t samples = 0;     ///< training samples seen over every epoch so far
+  bool stopped_early = false;   ///< a resumed run that stopped early trains no further
 };
 
 /// The run's state and the experiment's model, optimiser, schedule and random-stream position.

@@ -102,6 +102,32 @@ std::pair<double, std::int64_t> Trainer::train_step(Tensor inputs, Tensor target
   return {ctx.loss.item() + ctx.extra_loss, count_correct(ctx.outputs, ctx.targets)};
 }
 
+namespace {
+
+// The first NaN or Inf in `t`, or null. A float is non-finite exactly when its exponent bits are
+// all set; an integer OR-reduction of that test vectorises, where a float loop would not.
+const float* first_non_finite(const Tensor& t) {
+  const float* p = t.ptr();
+  const std::int64_t n = t.numel();
+  const auto* bits = reinterpret_cast<const std::uint32_t*>(p);
+  std::uint32_t non_finite = 0;
+  for (std::int64_t i = 0; i < n; ++i) non_finite |= (bits[i] & 0x7f800000u) == 0x7f800000u;
+  if (non_finite == 0) return nullptr;
+  return std::find_if(p, p + n, [](float v) { return !std::isfinite(v); });
+}
+
+}  // namespace
+
+void Trainer::check_parameters(std::int64_t epoch) const {
+  for (const auto& [name, param] : params_) {
+    if (const float* bad = first_non_finite(param)) {
+      throw DivergenceError(str("training diverged in epoch ", epoch + 1, ": parameter '", name,
+                                "' holds ", *bad, " after the optimiser step; try a smaller ",
+                                "learning rate or gradient clipping"));
+    }
+  }
+}
+
 void Trainer::check_finite(const StepContext& ctx) const {
   const double loss = ctx.loss.item() + ctx.extra_loss;
   if (!std::isfinite(loss)) {
@@ -112,15 +138,8 @@ void Trainer::check_finite(const StepContext& ctx) const {
   for (const auto& [name, param] : params_) {
     const Tensor g = param.grad();
     if (!g.defined()) continue;
-    const float* p = g.ptr();
-    const std::int64_t n = g.numel();
-    // A float is NaN or Inf exactly when its exponent bits are all set; an integer OR-reduction
-    // of that test vectorises, where a float loop would not.
-    const auto* bits = reinterpret_cast<const std::uint32_t*>(p);
-    std::uint32_t non_finite = 0;
-    for (std::int64_t i = 0; i < n; ++i) non_finite |= (bits[i] & 0x7f800000u) == 0x7f800000u;
-    if (non_finite == 0) continue;
-    const float* bad = std::find_if(p, p + n, [](float v) { return !std::isfinite(v); });
+    const float* bad = first_non_finite(g);
+    if (bad == nullptr) continue;
     throw DivergenceError(str("training diverged at step ", step_, " (epoch ", ctx.epoch + 1,
                               ", batch ", ctx.batch_index + 1, "): the gradient of '", name,
                               "' holds ", *bad,

@@ -60,6 +60,9 @@ class Trainer {
                                              std::int64_t batch_index);
   /// Every batch of `epoch` from `loader`.
   EpochStats train_epoch(BatchLoader& loader, std::int64_t epoch, Progress& progress);
+  /// Throws DivergenceError naming the parameter when any weight is NaN or Inf: the end-of-epoch
+  /// check that catches an optimiser step that blew up after the last gradient check.
+  void check_parameters(std::int64_t epoch) const;
   /// dL/dx at (x, targets) in the model's current mode; touches no parameter's grad().
   Tensor input_gradient(const Tensor& x, const Tensor& targets);
 

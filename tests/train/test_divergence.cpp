@@ -92,6 +92,8 @@ TEST(DivergenceTest, HugeLearningRateStopsTheRunAndKeepsEarlierCheckpointsReadab
   nlohmann::json config = testing::moons_config(3);
   // A sound first epoch at lr 0.1, then lr 1e6: the run must stop in epoch 2.
   config["schedule"] = {{"type", "step"}, {"step_size", 1}, {"gamma", 1e7}};
+  // Weight decay then scales the weights by 1 - lr * wd = -499 per step: they overflow within a
+  // few steps even where ReLUs have died and the gradients vanished.
   config["optimizer"]["weight_decay"] = 5e-4;
   testing::write_text(dir / "config.json", config.dump());
   TrainRequest request;

@@ -12,7 +12,7 @@ TEST(SteadyStateTest, TrainingStepsAllocateNoNewBuffersAfterWarmUp) {
     "seed": 3,
     "data": {"name": "blobs", "train_size": 512, "test_size": 64, "validation_split": 0.0},
     "model": {"layers": [{"type": "linear", "out": 32}, {"type": "relu"}, {"type": "dropout", "p": 0.1},
-                         {"type": "linear", "out": 16}, {"type": "relu"}, {"type": "linear", "out": 4}]},
+                         {"type": "linear", "out": 16}, {"type": "relu"}, {"type": "linear", "out": 3}]},
     "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9},
     "noise": [{"type": "gaussian", "sigma": 0.1}],
     "train": {"epochs": 1, "batch_size": 64}

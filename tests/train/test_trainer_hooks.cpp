@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -57,8 +58,8 @@ class SpyHook : public Hook {
 
 // A model, its criterion and a plain SGD optimiser; the trainer is built over them per test.
 struct Rig {
-  explicit Rig(std::shared_ptr<Sequential> m, double lr = 0.1)
-      : model(std::move(m)), optimizer(model->parameters(), SgdOptions{.lr = lr}) {}
+  explicit Rig(std::shared_ptr<Sequential> m)
+      : model(std::move(m)), optimizer(model->parameters(), SgdOptions{.lr = 0.1}) {}
 
   Trainer& trainer(std::vector<std::unique_ptr<Hook>> hooks) {
     trainer_ = std::make_unique<Trainer>(*model, loss, optimizer, nullptr, std::move(hooks),
@@ -377,8 +378,8 @@ TEST(TrainerHooksTest, EvaluationIsDeterministicWithNoiseLayersAndHooks) {
   EXPECT_TRUE(e.model->is_training());                  // the mode is restored
   EXPECT_EQ(first.count, 200);
   EXPECT_EQ(first.accuracy, second.accuracy);
-  EXPECT_DOUBLE_EQ(first.loss, second.loss);
-  EXPECT_DOUBLE_EQ(first.ece, second.ece);
+  EXPECT_EQ(first.loss, second.loss);
+  EXPECT_EQ(first.ece, second.ece);
   EXPECT_EQ(first.confusion, second.confusion);
 }
 
