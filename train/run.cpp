@@ -188,13 +188,7 @@ TrainResult run_training(const TrainRequest& request) {
   // Test the best checkpoint (by validation), as a person would deploy it.
   std::string source = "last";
   if (validate && fs::exists(run_dir / "best.ckpt")) {
-    e.model->load_state_dict([&] {
-      NamedTensors model;
-      for (const auto& [name, t] : load_checkpoint(run_dir / "best.ckpt").tensors) {
-        if (name.rfind("model.", 0) == 0) model.emplace_back(name.substr(6), t);
-      }
-      return model;
-    }());
+    e.model->load_state_dict(model_tensors(load_checkpoint(run_dir / "best.ckpt")));
     source = "best";
   }
   TrainResult result;

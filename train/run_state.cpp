@@ -59,14 +59,21 @@ Checkpoint make_checkpoint(const Experiment& experiment, const RunState& state) 
   return c;
 }
 
+NamedTensors model_tensors(const Checkpoint& checkpoint) {
+  NamedTensors model;
+  const std::string prefix = kModelPrefix;
+  for (const auto& [name, t] : checkpoint.tensors) {
+    if (name.rfind(prefix, 0) == 0) model.emplace_back(name.substr(prefix.size()), t);
+  }
+  return model;
+}
+
 RunState restore_checkpoint(const Checkpoint& checkpoint, Experiment& experiment,
                             const std::filesystem::path& file) {
-  NamedTensors model;
+  const NamedTensors model = model_tensors(checkpoint);
   OptimizerState opt;
   for (const auto& [name, t] : checkpoint.tensors) {
-    if (name.rfind(kModelPrefix, 0) == 0) {
-      model.emplace_back(name.substr(std::string(kModelPrefix).size()), t);
-    } else if (name.rfind(kOptimizerPrefix, 0) == 0) {
+    if (name.rfind(kOptimizerPrefix, 0) == 0) {
       opt.tensors.emplace_back(name.substr(std::string(kOptimizerPrefix).size()), t);
     }
   }

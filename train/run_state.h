@@ -40,6 +40,9 @@ Checkpoint make_checkpoint(const Experiment& experiment, const RunState& state);
 RunState restore_checkpoint(const Checkpoint& checkpoint, Experiment& experiment,
                             const std::filesystem::path& file);
 
+/// The model's entries of a checkpoint, names without their "model." prefix.
+NamedTensors model_tensors(const Checkpoint& checkpoint);
+
 /// metrics.csv, written whole and atomically.
 void write_metrics_csv(const std::filesystem::path& path, const std::vector<EpochRow>& rows);
 
