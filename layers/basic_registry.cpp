@@ -41,7 +41,7 @@ std::shared_ptr<Module> make_linear(const LayerContext& ctx) {
   require_rank(ctx, "linear", 1, false, "with a feature axis");
   LinearOptions options;
   options.in = inferred(r, ctx, "in", ctx.input.back());
-  options.out = r.integer("out", std::nullopt, 1);
+  options.out = r.integer("out", std::nullopt, 1, kMaxLayerWidth);
   options.bias = r.boolean("bias", true);
   options.init = read_init(r);
   return std::make_shared<Linear>(options);
@@ -59,8 +59,8 @@ std::shared_ptr<Module> make_embedding(const LayerContext& ctx) {
   const JsonReader r(ctx.spec, ctx.path);
   r.allow_only({"type", "num_embeddings", "dim"});
   EmbeddingOptions options;
-  options.num_embeddings = r.integer("num_embeddings", std::nullopt, 1);
-  options.dim = r.integer("dim", std::nullopt, 1);
+  options.num_embeddings = r.integer("num_embeddings", std::nullopt, 1, kMaxLayerWidth);
+  options.dim = r.integer("dim", std::nullopt, 1, kMaxLayerWidth);
   return std::make_shared<Embedding>(options);
 }
 
@@ -70,7 +70,7 @@ std::shared_ptr<Module> make_lstm(const LayerContext& ctx) {
   require_rank(ctx, "lstm", 2, true, "[T, F]");
   LSTMOptions options;
   options.in = inferred(r, ctx, "in", ctx.input[1]);
-  options.hidden = r.integer("hidden", std::nullopt, 1);
+  options.hidden = r.integer("hidden", std::nullopt, 1, kMaxLayerWidth);
   options.return_sequences = r.boolean("return_sequences", false);
   return std::make_shared<LSTM>(options);
 }

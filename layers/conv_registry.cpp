@@ -55,7 +55,7 @@ std::shared_ptr<Module> make_conv2d(const LayerContext& ctx) {
   require_rank(ctx, "conv2d", 3, 3, "[C,H,W]");
   Conv2dOptions options;
   options.in = inferred(r, ctx, "in", ctx.input[0]);
-  options.out = r.integer("out", std::nullopt, 1);
+  options.out = r.integer("out", std::nullopt, 1, kMaxLayerWidth);
   options.kernel = size2(r, "kernel", std::nullopt, 1);
   options.stride = size2(r, "stride", Size2{1, 1}, 1);
   options.padding = size2(r, "padding", Size2{0, 0}, 0);
@@ -71,7 +71,7 @@ std::shared_ptr<Module> make_conv1d(const LayerContext& ctx) {
   require_rank(ctx, "conv1d", 2, 2, "[C,L]");
   Conv1dOptions options;
   options.in = inferred(r, ctx, "in", ctx.input[0]);
-  options.out = r.integer("out", std::nullopt, 1);
+  options.out = r.integer("out", std::nullopt, 1, kMaxLayerWidth);
   options.kernel = r.integer("kernel", std::nullopt, 1);
   options.stride = r.integer("stride", 1, 1);
   options.padding = r.integer("padding", 0, 0);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,6 +21,10 @@ struct LayerContext {
   std::string path;  ///< "model.layers[3]"
   Shape input;       ///< per-sample input shape, e.g. {1, 28, 28}
 };
+
+/// Largest width a layer accepts (out, hidden, dim, num_embeddings): past it a typo would try to
+/// allocate gigabytes instead of failing with a clear message.
+inline constexpr std::int64_t kMaxLayerWidth = std::int64_t{1} << 20;
 
 using LayerFactory = std::function<std::shared_ptr<Module>(const LayerContext&)>;
 

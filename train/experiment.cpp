@@ -66,6 +66,10 @@ Experiment build_experiment(const nlohmann::json& config) {
 
   e.data = load_data(root.at("data"), e.seed, "data");
   e.input = input_info(e.data.train);
+  if (e.settings.patience > 0 && e.data.validation.size() == 0) {
+    throw ConfigError(
+        "train.early_stopping: needs a validation set to watch; set data.validation_split > 0");
+  }
   e.hooks = make_hooks(noise, e.input, "noise");
 
   manual_seed(e.seed);  // parameter init draws from the default generator
