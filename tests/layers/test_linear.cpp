@@ -112,7 +112,11 @@ TEST(LinearTest, JsonErrorsNameThePath) {
   EXPECT_EQ(config_error([] {
               build_layer({{"type", "linear"}, {"out", 0}}, {3});
             }),
-            "model.layers[0].out: must be an integer >= 1, got 0");
+            "model.layers[0].out: must be an integer in [1, 1048576], got 0");
+  EXPECT_EQ(config_error([] {
+              build_layer({{"type", "linear"}, {"out", 3'000'000'000}}, {3});
+            }),
+            "model.layers[0].out: must be an integer in [1, 1048576], got 3000000000");
   const std::string unknown = config_error([] {
     build_layer({{"type", "linear"}, {"out", 2}, {"bais", false}}, {3});
   });

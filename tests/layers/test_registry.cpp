@@ -95,7 +95,7 @@ TEST(RegistryTest, MissingRequiredKeyAndOutOfRangeValueNameThePath) {
   EXPECT_EQ(config_error([&] { build_model(missing, {2}); }), "model.layers[2].out: is required");
   const nlohmann::json negative = {{"layers", {{{"type", "linear"}, {"out", -4}}}}};
   EXPECT_EQ(config_error([&] { build_model(negative, {2}); }),
-            "model.layers[0].out: must be an integer >= 1, got -4");
+            "model.layers[0].out: must be an integer in [1, 1048576], got -4");
 }
 
 TEST(RegistryTest, RegisteringANameTwiceThrows) {
