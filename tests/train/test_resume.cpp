@@ -115,6 +115,23 @@ TEST(ResumeTest, ResumingAFinishedRunTrainsNoMore) {
   EXPECT_EQ(testing::slurp(dir / "run" / "last.ckpt"), before);
 }
 
+TEST(ResumeTest, ResumingAnEarlyStoppedRunTrainsNoMore) {
+  TempDir dir("resume-early");
+  const fs::path config = dir / "moons.json";
+  nlohmann::json spec = testing::moons_config(200);
+  spec["train"]["early_stopping"] = {{"patience", 1}, {"min_delta", 10.0}};  // no epoch is progress
+  testing::write_text(config, spec.dump());
+  const TrainResult first = train(config, dir / "run");
+  ASSERT_TRUE(first.stopped_early);
+  EXPECT_EQ(first.epochs_run, 2);
+  const std::string before = testing::slurp(dir / "run" / "last.ckpt");
+  const TrainResult again = resume(dir / "run");
+  EXPECT_TRUE(again.stopped_early);
+  EXPECT_EQ(again.epochs_run, 2);
+  EXPECT_EQ(testing::slurp(dir / "run" / "last.ckpt"), before);
+  EXPECT_EQ(testing::read_json_file(dir / "run" / "summary.json")["train"]["stopped_early"], true);
+}
+
 TEST(ResumeTest, ResumeRefusesOverridesAndMissingCheckpoints) {
   TempDir dir("resume-bad");
   TrainRequest request;
