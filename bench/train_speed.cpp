@@ -3,9 +3,8 @@
 
 #include <chrono>
 #include <cstdio>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/parallel.h"
 #include "train/experiment.h"
@@ -15,7 +14,8 @@ namespace {
 nlohmann::json model_spec(const std::string& model) {
   using nlohmann::json;
   if (model == "mlp") {
-    return json::parse(R"({"layers": [{"type": "flatten"}, {"type": "linear", "out": 256}, {"type": "relu"},
+    return json::parse(
+        R"({"layers": [{"type": "flatten"}, {"type": "linear", "out": 256}, {"type": "relu"},
       {"type": "linear", "out": 128}, {"type": "relu"}, {"type": "linear", "out": 10}]})");
   }
   return json::parse(R"({"layers": [
@@ -31,15 +31,17 @@ int main(int argc, char** argv) {
   const int threads = argc > 2 ? std::stoi(argv[2]) : 2;
   const int batches = argc > 3 ? std::stoi(argv[3]) : (model == "mlp" ? 400 : 40);
   dither::set_num_threads(threads);
-  const nlohmann::json config = {
-      {"seed", 1},
-      {"data", {{"name", "fashion-mnist"}, {"path", "/usr/share/datasets/fashion-mnist"}, {"validation_split", 0.0}}},
-      {"model", model_spec(model)},
-      {"optimizer", {{"type", "sgd"}, {"lr", 0.05}, {"momentum", 0.9}}},
-      {"train", {{"epochs", 1}, {"batch_size", 128}}}};
+  const nlohmann::json config = {{"seed", 1},
+                                 {"data",
+                                  {{"name", "fashion-mnist"},
+                                   {"path", "/usr/share/datasets/fashion-mnist"},
+                                   {"validation_split", 0.0}}},
+                                 {"model", model_spec(model)},
+                                 {"optimizer", {{"type", "sgd"}, {"lr", 0.05}, {"momentum", 0.9}}},
+                                 {"train", {{"epochs", 1}, {"batch_size", 128}}}};
   dither::Experiment e = dither::build_experiment(config);
-  dither::Trainer trainer(*e.model, *e.loss, *e.optimizer, e.schedule.get(), std::move(e.hooks), e.input,
-                          e.settings, e.seed);
+  dither::Trainer trainer(*e.model, *e.loss, *e.optimizer, e.schedule.get(), std::move(e.hooks),
+                          e.input, e.settings, e.seed);
   dither::BatchLoader loader(e.data.train, dither::LoaderOptions{.batch_size = 128}, e.seed);
   const std::int64_t per_epoch = loader.num_batches() - 1;  // full batches only
   auto run = [&](int count, int offset) {
@@ -52,8 +54,11 @@ int main(int argc, char** argv) {
   run(batches / 10 + 1, 0);  // warm-up: buffer pool, page faults, thread start
   const auto start = std::chrono::steady_clock::now();
   run(batches, batches / 10 + 1);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("{\"framework\": \"dither\", \"model\": \"%s\", \"threads\": %d, \"samples_per_second\": %.1f}\n",
-              model.c_str(), threads, 128.0 * batches / seconds);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf(
+      "{\"framework\": \"dither\", \"model\": \"%s\", \"threads\": %d, \"samples_per_second\": "
+      "%.1f}\n",
+      model.c_str(), threads, 128.0 * batches / seconds);
   return 0;
 }

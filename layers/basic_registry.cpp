@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <memory>
 
 #include "core/error.h"
@@ -13,34 +14,12 @@
 namespace dither {
 namespace {
 
-// Throws unless the per-sample input has `rank` axes (at least `rank` when `exact` is false).
-void require_rank(const LayerContext& ctx, const char* type, std::size_t rank, bool exact,
-                  const char* form) {
-  const bool ok = exact ? ctx.input.size() == rank : ctx.input.size() >= rank;
-  if (!ok) {
-    throw ConfigError(str(ctx.path, ": ", type, " needs a per-sample input ", form, ", got ",
-                          to_string(ctx.input)));
-  }
-}
-
-// A size the input shape fixes ("in"): optional in the spec, and then it must agree.
-std::int64_t inferred(const JsonReader& reader, const LayerContext& ctx, std::string_view key,
-                      std::int64_t from_input) {
-  const std::int64_t given = reader.integer(key, from_input, 1);
-  if (given != from_input) {
-    throw ConfigError(str(reader.path_of(key), ": is ", given,
-                          " but the input reaching this layer ", "is ", to_string(ctx.input), " (",
-                          from_input, ")"));
-  }
-  return given;
-}
-
 std::shared_ptr<Module> make_linear(const LayerContext& ctx) {
   const JsonReader r(ctx.spec, ctx.path);
   r.allow_only({"type", "in", "out", "bias", "init"});
-  require_rank(ctx, "linear", 1, false, "with a feature axis");
+  require_input_rank(ctx, "linear", 1, SIZE_MAX, "with a feature axis");
   LinearOptions options;
-  options.in = inferred(r, ctx, "in", ctx.input.back());
+  options.in = inferred_size(r, ctx, "in", ctx.input.back());
   options.out = r.integer("out", std::nullopt, 1, kMaxLayerWidth);
   options.bias = r.boolean("bias", true);
   options.init = read_init(r);
@@ -50,7 +29,7 @@ std::shared_ptr<Module> make_linear(const LayerContext& ctx) {
 std::shared_ptr<Module> make_flatten(const LayerContext& ctx) {
   const JsonReader r(ctx.spec, ctx.path);
   r.allow_only({"type", "start_axis"});
-  require_rank(ctx, "flatten", 1, false, "with at least one axis");
+  require_input_rank(ctx, "flatten", 1, SIZE_MAX, "with at least one axis");
   return std::make_shared<Flatten>(
       r.integer("start_axis", 1, 1, static_cast<std::int64_t>(ctx.input.size())));
 }
@@ -67,9 +46,9 @@ std::shared_ptr<Module> make_embedding(const LayerContext& ctx) {
 std::shared_ptr<Module> make_lstm(const LayerContext& ctx) {
   const JsonReader r(ctx.spec, ctx.path);
   r.allow_only({"type", "in", "hidden", "return_sequences"});
-  require_rank(ctx, "lstm", 2, true, "[T, F]");
+  require_input_rank(ctx, "lstm", 2, 2, "[T, F]");
   LSTMOptions options;
-  options.in = inferred(r, ctx, "in", ctx.input[1]);
+  options.in = inferred_size(r, ctx, "in", ctx.input[1]);
   options.hidden = r.integer("hidden", std::nullopt, 1, kMaxLayerWidth);
   options.return_sequences = r.boolean("return_sequences", false);
   return std::make_shared<LSTM>(options);

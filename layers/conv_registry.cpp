@@ -14,26 +14,6 @@
 namespace dither {
 namespace {
 
-// Throws unless the per-sample input has between min_rank and max_rank axes.
-void require_rank(const LayerContext& ctx, const char* type, std::size_t min_rank,
-                  std::size_t max_rank, const char* form) {
-  if (ctx.input.size() < min_rank || ctx.input.size() > max_rank) {
-    throw ConfigError(str(ctx.path, ": ", type, " needs a per-sample input ", form, ", got ",
-                          to_string(ctx.input)));
-  }
-}
-
-// A size the input fixes ("in", "features"): optional in the spec, and then it must agree.
-std::int64_t inferred(const JsonReader& r, const LayerContext& ctx, std::string_view key,
-                      std::int64_t from_input) {
-  const std::int64_t given = r.integer(key, from_input, 1);
-  if (given != from_input) {
-    throw ConfigError(str(r.path_of(key), ": is ", given, " but the input reaching this layer is ",
-                          to_string(ctx.input), " (", from_input, ")"));
-  }
-  return given;
-}
-
 // An integer or [h, w].
 Size2 size2(const JsonReader& r, std::string_view key, std::optional<Size2> fallback,
             std::int64_t low) {
@@ -52,9 +32,9 @@ double positive_eps(const JsonReader& r) {
 std::shared_ptr<Module> make_conv2d(const LayerContext& ctx) {
   const JsonReader r(ctx.spec, ctx.path);
   r.allow_only({"type", "in", "out", "kernel", "stride", "padding", "dilation", "bias", "init"});
-  require_rank(ctx, "conv2d", 3, 3, "[C,H,W]");
+  require_input_rank(ctx, "conv2d", 3, 3, "[C,H,W]");
   Conv2dOptions options;
-  options.in = inferred(r, ctx, "in", ctx.input[0]);
+  options.in = inferred_size(r, ctx, "in", ctx.input[0]);
   options.out = r.integer("out", std::nullopt, 1, kMaxLayerWidth);
   options.kernel = size2(r, "kernel", std::nullopt, 1);
   options.stride = size2(r, "stride", Size2{1, 1}, 1);
@@ -68,9 +48,9 @@ std::shared_ptr<Module> make_conv2d(const LayerContext& ctx) {
 std::shared_ptr<Module> make_conv1d(const LayerContext& ctx) {
   const JsonReader r(ctx.spec, ctx.path);
   r.allow_only({"type", "in", "out", "kernel", "stride", "padding", "dilation", "bias", "init"});
-  require_rank(ctx, "conv1d", 2, 2, "[C,L]");
+  require_input_rank(ctx, "conv1d", 2, 2, "[C,L]");
   Conv1dOptions options;
-  options.in = inferred(r, ctx, "in", ctx.input[0]);
+  options.in = inferred_size(r, ctx, "in", ctx.input[0]);
   options.out = r.integer("out", std::nullopt, 1, kMaxLayerWidth);
   options.kernel = r.integer("kernel", std::nullopt, 1);
   options.stride = r.integer("stride", 1, 1);
@@ -82,7 +62,7 @@ std::shared_ptr<Module> make_conv1d(const LayerContext& ctx) {
 }
 
 Pool2dOptions read_pool(const JsonReader& r, const LayerContext& ctx, const char* type) {
-  require_rank(ctx, type, 3, 3, "[C,H,W]");
+  require_input_rank(ctx, type, 3, 3, "[C,H,W]");
   Pool2dOptions options;
   options.kernel = size2(r, "kernel", std::nullopt, 1);
   options.stride = size2(r, "stride", options.kernel, 1);
@@ -112,7 +92,8 @@ std::shared_ptr<Module> make_avg_pool2d(const LayerContext& ctx) {
 
 std::shared_ptr<Module> make_global_avg_pool(const LayerContext& ctx) {
   JsonReader(ctx.spec, ctx.path).allow_only({"type"});
-  require_rank(ctx, "global_avg_pool", 2, SIZE_MAX, "[C,...] with an axis after the channels");
+  require_input_rank(ctx, "global_avg_pool", 2, SIZE_MAX,
+                     "[C,...] with an axis after the channels");
   return std::make_shared<GlobalAvgPool>();
 }
 
@@ -122,9 +103,9 @@ LayerFactory batch_norm_factory(const char* type, std::size_t min_rank, std::siz
   return [=](const LayerContext& ctx) -> std::shared_ptr<Module> {
     const JsonReader r(ctx.spec, ctx.path);
     r.allow_only({"type", "features", "momentum", "eps"});
-    require_rank(ctx, type, min_rank, max_rank, form);
+    require_input_rank(ctx, type, min_rank, max_rank, form);
     BatchNormOptions options;
-    options.features = inferred(r, ctx, "features", ctx.input[0]);
+    options.features = inferred_size(r, ctx, "features", ctx.input[0]);
     options.momentum = r.number("momentum", 0.1, 0.0, 1.0);
     options.eps = positive_eps(r);
     return std::make_shared<Layer>(options);
@@ -134,7 +115,7 @@ LayerFactory batch_norm_factory(const char* type, std::size_t min_rank, std::siz
 std::shared_ptr<Module> make_layer_norm(const LayerContext& ctx) {
   const JsonReader r(ctx.spec, ctx.path);
   r.allow_only({"type", "axes", "eps"});
-  require_rank(ctx, "layer_norm", 1, SIZE_MAX, "with at least one axis");
+  require_input_rank(ctx, "layer_norm", 1, SIZE_MAX, "with at least one axis");
   const auto rank = static_cast<std::int64_t>(ctx.input.size());
   LayerNormOptions options;
   options.normalized_shape.assign(ctx.input.end() - r.integer("axes", 1, 1, rank), ctx.input.end());

@@ -87,6 +87,25 @@ void register_builtin_layers(LayerRegistry& registry) {
   register_noise_layers(registry);
 }
 
+void require_input_rank(const LayerContext& ctx, const char* type, std::size_t min_rank,
+                        std::size_t max_rank, const char* form) {
+  if (ctx.input.size() < min_rank || ctx.input.size() > max_rank) {
+    throw ConfigError(str(ctx.path, ": ", type, " needs a per-sample input ", form, ", got ",
+                          to_string(ctx.input)));
+  }
+}
+
+std::int64_t inferred_size(const JsonReader& reader, const LayerContext& ctx, std::string_view key,
+                           std::int64_t from_input) {
+  const std::int64_t given = reader.integer(key, from_input, 1);
+  if (given != from_input) {
+    throw ConfigError(str(reader.path_of(key), ": is ", given,
+                          " but the input reaching this layer is ", to_string(ctx.input), " (",
+                          from_input, ")"));
+  }
+  return given;
+}
+
 Shape infer_output_shape(Module& module, const Shape& input) {
   Shape batched = input;
   batched.insert(batched.begin(), 1);

@@ -51,6 +51,16 @@ void register_basic_layers(LayerRegistry& registry);  ///< linear, activations, 
 void register_conv_layers(LayerRegistry& registry);   ///< conv, pooling, normalisation
 void register_noise_layers(LayerRegistry& registry);  ///< dropout family, gaussian noise
 
+/// Throws ConfigError naming ctx.path unless the per-sample input has between min_rank and
+/// max_rank axes; `form` describes the expected input ("[C,H,W]").
+void require_input_rank(const LayerContext& ctx, const char* type, std::size_t min_rank,
+                        std::size_t max_rank, const char* form);
+
+/// A size the input shape fixes ("in", "features"): optional in the spec, where it must agree
+/// with `from_input`; returns it.
+std::int64_t inferred_size(const JsonReader& reader, const LayerContext& ctx, std::string_view key,
+                           std::int64_t from_input);
+
 /// Per-sample output shape of `module` for per-sample input `input`: a forward on a batch of one
 /// zeros under NoGradGuard in eval mode. Leaves no trace: every module's train and MC-sampling
 /// mode and default_generator()'s position are restored, even when the forward throws.
