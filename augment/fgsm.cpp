@@ -1,8 +1,8 @@
 #include "augment/fgsm.h"
 
 #include <algorithm>
-#include <limits>
 
+#include "augment/gaussian.h"
 #include "core/error.h"
 #include "core/json_reader.h"
 #include "core/ops/arithmetic.h"
@@ -26,55 +26,56 @@ Tensor fgsm_perturb(const Tensor& x, const Tensor& grad, float eps, float low, f
   return out;
 }
 
-FgsmHook::FgsmHook(double eps, double weight, double p) : Hook(p), eps_(eps), weight_(weight) {}
+FgsmHook::FgsmHook(Strength eps, double weight, PassMode attack_mode, double p)
+    : Hook(p), eps_(eps), weight_(weight), attack_mode_(attack_mode) {}
 
 std::unique_ptr<Hook> FgsmHook::from_json(const nlohmann::json& spec, const std::string& path) {
   JsonReader r(spec, path);
-  r.allow_only({"type", "eps", "weight", "p"});
-  return std::make_unique<FgsmHook>(r.number("eps", 0.1, 0.0), r.number("weight", 0.5, 0.0, 1.0),
-                                    r.number("p", 1.0, 0.0, 1.0));
+  r.allow_only({"type", "eps", "weight", "attack_mode", "p", "ramp_epochs"});
+  return std::make_unique<FgsmHook>(
+      Strength::read(r, "eps", 0.1, 0.0, 1e6), r.number("weight", 0.5, 0.0, 1.0),
+      read_pass_mode(r, "attack_mode", PassMode::eval), r.number("p", 1.0, 0.0, 1.0));
 }
 
 nlohmann::json FgsmHook::to_json() const {
-  return {{"type", type_name()}, {"eps", eps_}, {"weight", weight_}, {"p", p()}};
+  nlohmann::json j{{"type", type_name()},
+                   {"weight", weight_},
+                   {"attack_mode", to_string(attack_mode_)},
+                   {"p", p()}};
+  eps_.write(j, "eps");
+  return j;
 }
 
-void FgsmHook::check_input(const InputInfo& input, const std::string& path) const {
-  if (input.kind == InputKind::tokens) {
-    throw ConfigError(path + ": fgsm perturbs inputs along their gradient; token ids have none");
+void FgsmHook::setup(const HookSetup& setup) {
+  if (setup.input.kind == InputKind::tokens) {
+    throw ConfigError(setup.path +
+                      ": fgsm perturbs inputs along their gradient; token ids have none");
   }
 }
 
-Tensor FgsmHook::perturb(const StepContext& ctx, const Tensor& x, const Tensor& grad) const {
-  const bool bounded = ctx.input != nullptr && ctx.input->bounded();
-  return fgsm_perturb(x, grad, static_cast<float>(eps_),
-                      bounded ? ctx.input->low : -std::numeric_limits<float>::infinity(),
-                      bounded ? ctx.input->high : std::numeric_limits<float>::infinity());
+Tensor FgsmHook::adversarial(const StepContext& ctx, const Batch& batch) const {
+  const Tensor& targets = batch.targets;
+  const Tensor g = ctx.input_gradient(
+      batch.inputs, [&](const Tensor& logits) { return ctx.loss(logits, targets); }, attack_mode_);
+  const auto [low, high] = clip_range(*ctx.input, true);
+  return fgsm_perturb(batch.inputs.detach(), g, static_cast<float>(eps_.at(ctx.epochs_done())), low,
+                      high);
 }
 
-void FgsmHook::on_batch_start(StepContext& ctx) {
-  active_ = eps_ > 0.0 && weight_ > 0.0 && fires(ctx);
-  if (!active_) return;
-  if (weight_ >= 1.0) {
-    const Tensor x = ctx.inputs.detach();
-    ctx.inputs = perturb(ctx, x, ctx.input_gradient(x, ctx.targets));
+void FgsmHook::on_batch(StepContext& ctx, Batch& batch) {
+  active_ = eps_.at(ctx.epochs_done()) > 0.0 && weight_ > 0.0 && fires(ctx);
+  if (active_ && weight_ >= 1.0) {
+    batch.inputs = adversarial(ctx, batch);
     active_ = false;
-    return;
   }
-  ctx.need_input_grad = true;
 }
 
-void FgsmHook::on_loss(StepContext& ctx) {
-  if (active_) ctx.loss = mul(ctx.loss, static_cast<float>(1.0 - weight_));
-}
-
-void FgsmHook::on_backward(StepContext& ctx) {
-  if (!active_) return;
-  // The clean loss was scaled by (1 - weight) > 0, which leaves the gradient's sign unchanged.
-  const Tensor x_adv = perturb(ctx, ctx.inputs.detach(), ctx.inputs.grad());
-  const Tensor adv_loss = mul(ctx.loss_of(x_adv, ctx.targets), static_cast<float>(weight_));
-  adv_loss.backward();
-  ctx.extra_loss += adv_loss.item();
+Tensor FgsmHook::on_loss(StepContext& ctx, const Batch& batch, const Tensor&, Tensor loss) {
+  if (!active_) return loss;
+  const Tensor adv_loss =
+      ctx.loss(ctx.forward(adversarial(ctx, batch), PassMode::train), batch.targets);
+  return add(mul(loss, static_cast<float>(1.0 - weight_)),
+             mul(adv_loss, static_cast<float>(weight_)));
 }
 
 }  // namespace dither

@@ -1,6 +1,8 @@
 #include "augment/gaussian.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "core/error.h"
 #include "core/json_reader.h"
@@ -21,36 +23,82 @@ Tensor add_gaussian_noise(const Tensor& x, float sigma, const RandomStream& stre
   return out;
 }
 
-GaussianNoiseHook::GaussianNoiseHook(double sigma, double p, bool clip)
-    : Hook(p), sigma_(sigma), clip_(clip) {}
+std::vector<float> sample_std(const Tensor& x) {
+  const std::int64_t b = x.size(0);
+  const std::int64_t row = b == 0 ? 0 : x.numel() / b;
+  std::vector<float> out(static_cast<std::size_t>(b));
+  const float* p = x.ptr();
+  for (std::int64_t i = 0; i < b; ++i) {
+    double sum = 0.0;
+    double sq = 0.0;
+    for (std::int64_t j = 0; j < row; ++j) {
+      const double v = p[i * row + j];
+      sum += v;
+      sq += v * v;
+    }
+    const double mean = sum / static_cast<double>(std::max<std::int64_t>(row, 1));
+    const double var = sq / static_cast<double>(std::max<std::int64_t>(row, 1)) - mean * mean;
+    out[static_cast<std::size_t>(i)] = static_cast<float>(std::sqrt(std::max(var, 0.0)));
+  }
+  return out;
+}
+
+void require_continuous_inputs(const HookSetup& setup, const char* technique) {
+  if (setup.input.kind == InputKind::tokens) {
+    throw ConfigError(setup.path + ": " + technique +
+                      " needs continuous inputs; token ids are not (use token masking, or a "
+                      "noise layer after an embedding layer)");
+  }
+}
+
+std::pair<float, float> clip_range(const InputInfo& input, bool clip) {
+  if (clip && input.bounded()) return {input.low, input.high};
+  return {-std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity()};
+}
+
+GaussianNoiseHook::GaussianNoiseHook(Strength sigma, bool relative, bool clip, double p)
+    : Hook(p), sigma_(sigma), relative_(relative), clip_(clip) {}
 
 std::unique_ptr<Hook> GaussianNoiseHook::from_json(const nlohmann::json& spec,
                                                    const std::string& path) {
   JsonReader r(spec, path);
-  r.allow_only({"type", "sigma", "p", "clip"});
-  return std::make_unique<GaussianNoiseHook>(r.number("sigma", 0.1, 0.0),
-                                             r.number("p", 1.0, 0.0, 1.0), r.boolean("clip", true));
+  r.allow_only({"type", "sigma", "relative", "clip", "p", "ramp_epochs"});
+  return std::make_unique<GaussianNoiseHook>(Strength::read(r, "sigma", 0.1, 0.0, 1e6),
+                                             r.boolean("relative", false), r.boolean("clip", false),
+                                             r.number("p", 1.0, 0.0, 1.0));
 }
 
 nlohmann::json GaussianNoiseHook::to_json() const {
-  return {{"type", type_name()}, {"sigma", sigma_}, {"p", p()}, {"clip", clip_}};
+  nlohmann::json j{{"type", type_name()}, {"relative", relative_}, {"clip", clip_}, {"p", p()}};
+  sigma_.write(j, "sigma");
+  return j;
 }
 
-void GaussianNoiseHook::check_input(const InputInfo& input, const std::string& path) const {
-  if (input.kind == InputKind::tokens) {
-    throw ConfigError(path +
-                      ": gaussian noise needs continuous inputs; token ids are not (use "
-                      "token masking, or gaussian_noise after an embedding layer)");
+void GaussianNoiseHook::setup(const HookSetup& setup) {
+  require_continuous_inputs(setup, "gaussian noise");
+}
+
+void GaussianNoiseHook::on_batch(StepContext& ctx, Batch& batch) {
+  const double sigma = sigma_.at(ctx.epochs_done());
+  if (sigma == 0.0 || !fires(ctx)) return;
+  const auto [low, high] = clip_range(*ctx.input, clip_);
+  const RandomStream stream = ctx.stream("gaussian");
+  if (!relative_) {
+    batch.inputs = add_gaussian_noise(batch.inputs, static_cast<float>(sigma), stream, low, high);
+    return;
   }
-}
-
-void GaussianNoiseHook::on_batch_start(StepContext& ctx) {
-  if (sigma_ == 0.0 || !fires(ctx)) return;
-  const bool clip = clip_ && ctx.input != nullptr && ctx.input->bounded();
-  const float low = clip ? ctx.input->low : -std::numeric_limits<float>::infinity();
-  const float high = clip ? ctx.input->high : std::numeric_limits<float>::infinity();
-  ctx.inputs = add_gaussian_noise(ctx.inputs.detach(), static_cast<float>(sigma_),
-                                  ctx.stream("gaussian"), low, high);
+  const std::vector<float> scale = sample_std(batch.inputs);
+  const std::int64_t row = batch.inputs.numel() / std::max<std::int64_t>(1, batch.size());
+  Tensor out = Tensor::empty(batch.inputs.shape());
+  const float* in = batch.inputs.ptr();
+  float* o = out.ptr();
+  parallel_for(out.numel(), [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) {
+      const float s = static_cast<float>(sigma) * scale[static_cast<std::size_t>(i / row)];
+      o[i] = std::clamp(in[i] + s * stream.normal(static_cast<std::uint64_t>(i)), low, high);
+    }
+  });
+  batch.inputs = out;
 }
 
 }  // namespace dither

@@ -46,16 +46,22 @@ std::unique_ptr<Hook> HookRegistry::create(const nlohmann::json& spec,
   return it->second(spec, path);
 }
 
-std::vector<std::unique_ptr<Hook>> make_hooks(const nlohmann::json& list, const InputInfo& input,
-                                              const std::string& path) {
+std::vector<std::unique_ptr<Hook>> make_hooks(const nlohmann::json& list, const std::string& path) {
   if (!list.is_array()) throw ConfigError(path + ": must be a list of noise techniques");
   std::vector<std::unique_ptr<Hook>> hooks;
   for (std::size_t i = 0; i < list.size(); ++i) {
-    const std::string where = index_path(path, i);
-    hooks.push_back(HookRegistry::instance().create(list[i], where));
-    hooks.back()->check_input(input, where);
+    hooks.push_back(HookRegistry::instance().create(list[i], index_path(path, i)));
   }
   return hooks;
+}
+
+void setup_hooks(const std::vector<std::unique_ptr<Hook>>& hooks, const HookSetup& base,
+                 const std::string& path) {
+  for (std::size_t i = 0; i < hooks.size(); ++i) {
+    HookSetup setup = base;
+    setup.path = index_path(path, i);
+    hooks[i]->setup(setup);
+  }
 }
 
 }  // namespace dither

@@ -30,8 +30,13 @@ class HookRegistry {
 /// Every noise hook's JSON name, in one place.
 void register_builtin_hooks(HookRegistry& registry);
 
-/// The hooks of a config's "noise" list, in order; each checked against the inputs.
-std::vector<std::unique_ptr<Hook>> make_hooks(const nlohmann::json& list, const InputInfo& input,
+/// The hooks of a config's "noise" list, in order, their keys validated. Call setup_hooks once
+/// the model and loss exist.
+std::vector<std::unique_ptr<Hook>> make_hooks(const nlohmann::json& list,
                                               const std::string& path = "noise");
+
+/// Runs every hook's setup() with `base` and its own path ("noise[i]"), in config order.
+void setup_hooks(const std::vector<std::unique_ptr<Hook>>& hooks, const HookSetup& base,
+                 const std::string& path = "noise");
 
 }  // namespace dither

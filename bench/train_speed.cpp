@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     for (int b = 0; b < count; ++b) {
       const std::int64_t index = (offset + b) % per_epoch;
       dither::Batch batch = loader.batch((offset + b) / per_epoch, index);
-      trainer.train_step(std::move(batch.inputs), std::move(batch.targets), 0, index);
+      trainer.train_step(std::move(batch), 0, index);
     }
   };
   run(batches / 10 + 1, 0);  // warm-up: buffer pool, page faults, thread start

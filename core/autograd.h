@@ -54,16 +54,24 @@ class GradMode {
   static void set_enabled(bool on);
 };
 
-/// RAII: nothing is recorded in its scope (optimiser steps, evaluation, the sweep itself).
-class NoGradGuard {
+/// RAII: sets grad mode for its scope and restores the previous one.
+class GradModeGuard {
  public:
-  NoGradGuard() : prev_(GradMode::enabled()) { GradMode::set_enabled(false); }
-  ~NoGradGuard() { GradMode::set_enabled(prev_); }
-  NoGradGuard(const NoGradGuard&) = delete;
-  NoGradGuard& operator=(const NoGradGuard&) = delete;
+  explicit GradModeGuard(bool enabled) : prev_(GradMode::enabled()) {
+    GradMode::set_enabled(enabled);
+  }
+  ~GradModeGuard() { GradMode::set_enabled(prev_); }
+  GradModeGuard(const GradModeGuard&) = delete;
+  GradModeGuard& operator=(const GradModeGuard&) = delete;
 
  private:
   bool prev_;
+};
+
+/// RAII: nothing is recorded in its scope (optimiser steps, evaluation, the sweep itself).
+class NoGradGuard : public GradModeGuard {
+ public:
+  NoGradGuard() : GradModeGuard(false) {}
 };
 
 }  // namespace dither

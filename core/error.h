@@ -27,6 +27,12 @@ class ConfigError : public Error {
   using Error::Error;
 };
 
+/// A NaN or Inf loss or gradient: the run stops, naming the step and the parameter.
+class DivergenceError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// Concatenates values with operator<< (std::format is missing from g++ 12).
 template <class... Parts>
 std::string str(const Parts&... parts) {

@@ -13,7 +13,7 @@ AlphaDropout::AlphaDropout(double p) : p_(check_drop_probability("alpha_dropout"
 
 Tensor AlphaDropout::forward(const Tensor& x) {
   if (!noise_active()) return x;
-  const RandomStream stream = default_generator().next(type_name());
+  const RandomStream stream = noise_stream(type_name());
   if (p_ == 0.0) return x;
   if (p_ == 1.0) return apply_noise(x, Tensor::scalar(0.0f), Tensor());
   const double a = 1.0 / std::sqrt((1.0 - p_) * (1.0 + p_ * kAlphaPrime * kAlphaPrime));

@@ -25,7 +25,7 @@ DropConnect::DropConnect(std::shared_ptr<Module> layer, double p)
 
 Tensor DropConnect::forward(const Tensor& x) {
   if (!noise_active()) return layer_->forward(x);
-  const RandomStream stream = default_generator().next(type_name());
+  const RandomStream stream = noise_stream(type_name());
   if (p_ == 0.0) return layer_->forward(x);
   // One mask per forward, shared by the whole batch: the paper's mask per sample would hold N
   // copies of the weight ([N, out, in]) and turn one gemm into N small ones.

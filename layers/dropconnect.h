@@ -13,7 +13,7 @@ class Linear;
 
 /// DropConnect (Wan et al. 2013) around a linear, conv1d or conv2d layer: while noise_active(),
 /// each forward draws one mask M ~ Bernoulli(1 - p) over the layer's weight, shared by every
-/// sample of the batch (element i from counter i of default_generator().next("dropconnect")),
+/// sample of the batch (element i from counter i of noise_stream("dropconnect")),
 /// and runs the layer with W * M / (1 - p); the bias is kept. Otherwise it runs the layer with
 /// its plain weights.
 /// The scaling and the eval rule are the libraries' (Chainer's simplified_dropconnect, torchnlp's

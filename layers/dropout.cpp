@@ -11,9 +11,7 @@ Dropout::Dropout(double p) : p_(check_drop_probability("dropout", p)) {}
 
 Tensor Dropout::forward(const Tensor& x) {
   if (!noise_active()) return x;
-  // Drawn even when p = 0, so the streams of the layers after this one do not depend on p.
-  const RandomStream stream = default_generator().next(type_name());
-  return p_ == 0.0 ? x : dropout(x, p_, stream, x.shape());
+  return p_ == 0.0 ? x : dropout(x, p_, noise_stream(type_name()), x.shape());
 }
 
 nlohmann::json Dropout::to_json() const { return {{"type", type_name()}, {"p", p_}}; }

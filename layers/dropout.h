@@ -7,8 +7,8 @@
 namespace dither {
 
 /// Inverted dropout, as PyTorch's nn.Dropout: y = x * m / (1 - p) with m ~ Bernoulli(1 - p) per
-/// element; p = 1 gives zeros. Any shape. Noise only when noise_active(), from one fresh stream
-/// default_generator().next("dropout") per forward (mask element i from counter i); otherwise
+/// element; p = 1 gives zeros. Any shape. Noise only when noise_active(), from the layer's own
+/// stream noise_stream("dropout") at the current clock (mask element i from counter i); otherwise
 /// the exact identity (x itself). JSON: {"type": "dropout", "p": 0.5}.
 class Dropout : public Module {
  public:

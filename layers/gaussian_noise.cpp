@@ -17,7 +17,7 @@ GaussianNoise::GaussianNoise(double sigma) : sigma_(sigma) {
 
 Tensor GaussianNoise::forward(const Tensor& x) {
   if (!noise_active()) return x;
-  const RandomStream stream = default_generator().next(type_name());
+  const RandomStream stream = noise_stream(type_name());
   if (sigma_ == 0.0) return x;
   return apply_noise(x, Tensor(),
                      Tensor::randn(x.shape(), stream, 0.0f, static_cast<float>(sigma_)));
@@ -30,7 +30,7 @@ GaussianDropout::GaussianDropout(double p)
 
 Tensor GaussianDropout::forward(const Tensor& x) {
   if (!noise_active()) return x;
-  const RandomStream stream = default_generator().next(type_name());
+  const RandomStream stream = noise_stream(type_name());
   if (p_ == 0.0) return x;
   const auto deviation = static_cast<float>(std::sqrt(p_ / (1.0 - p_)));
   return apply_noise(x, Tensor::randn(x.shape(), stream, 1.0f, deviation), Tensor());

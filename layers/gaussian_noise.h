@@ -8,7 +8,7 @@ namespace dither {
 
 /// Additive Gaussian noise, as Keras' GaussianNoise: y = x + e, e ~ N(0, sigma^2) per element
 /// (sigma is a standard deviation, in the units of x). Any shape. Noise only when
-/// noise_active(), from one fresh stream default_generator().next("gaussian_noise") per forward;
+/// noise_active(), from the layer's stream noise_stream("gaussian_noise") at the current clock;
 /// otherwise the exact identity (x itself). JSON: {"type": "gaussian_noise", "sigma": 0.1}.
 class GaussianNoise : public Module {
  public:

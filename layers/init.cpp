@@ -24,7 +24,26 @@ Tensor normal(Shape shape, const RandomStream& stream, double std) {
   return Tensor::randn(std::move(shape), stream, 0.0f, static_cast<float>(std));
 }
 
+thread_local InitScope* innermost_scope = nullptr;
+
 }  // namespace
+
+InitScope::InitScope(std::uint64_t seed, std::string path)
+    : seed_(seed), path_("init:" + std::move(path)), outer_(innermost_scope) {
+  innermost_scope = this;
+}
+
+InitScope::~InitScope() { innermost_scope = outer_; }
+
+std::uint64_t InitScope::current_seed() {
+  return innermost_scope == nullptr ? 0 : innermost_scope->seed_;
+}
+
+RandomStream init_stream() {
+  InitScope* scope = innermost_scope;
+  if (scope == nullptr) return default_generator().next("init");
+  return RandomStream(scope->seed_, scope->path_, {scope->drawn_++});
+}
 
 Tensor kaiming_uniform(Shape shape, std::int64_t fan_in, std::int64_t fan_out,
                        const RandomStream& stream, double a) {
@@ -66,7 +85,7 @@ std::string read_init(const JsonReader& reader) {
 
 Tensor init_weight(const std::string& scheme, Shape shape, std::int64_t fan_in,
                    std::int64_t fan_out) {
-  const RandomStream stream = default_generator().next("init");
+  const RandomStream stream = init_stream();
   if (scheme == "default") {
     return kaiming_uniform(std::move(shape), fan_in, fan_out, stream, std::sqrt(5.0));
   }
@@ -86,11 +105,9 @@ Tensor init_bias(Shape shape, std::int64_t fan_in) {
 }
 
 Tensor init_uniform(Shape shape, double bound) {
-  return uniform(std::move(shape), default_generator().next("init"), bound);
+  return uniform(std::move(shape), init_stream(), bound);
 }
 
-Tensor init_normal(Shape shape, double std) {
-  return normal(std::move(shape), default_generator().next("init"), std);
-}
+Tensor init_normal(Shape shape, double std) { return normal(std::move(shape), init_stream(), std); }
 
 }  // namespace dither

@@ -33,16 +33,40 @@ const std::vector<std::string>& init_schemes();
 /// path with a suggestion. Every layer with a weight reads the key through this.
 std::string read_init(const JsonReader& reader);
 
-/// A weight of `shape` initialised by `scheme` (one of init_schemes()), drawing one stream
-/// default_generator().next("init"): after manual_seed(s), the same model gets the same weights.
+/// Names the streams parameter initialisation draws from while it is alive on this thread:
+/// the k-th tensor a layer initialises draws RandomStream(seed, "init:" + path, {k}). The
+/// registry opens one per layer it builds, so a layer's initial weights depend on the seed and
+/// its place in the config only, never on what was built before. Outside every scope (a layer
+/// constructed by hand), init draws default_generator().next("init"), which manual_seed() resets.
+class InitScope {
+ public:
+  InitScope(std::uint64_t seed, std::string path);
+  ~InitScope();
+  InitScope(const InitScope&) = delete;
+  InitScope& operator=(const InitScope&) = delete;
+
+  /// The seed of the innermost scope on this thread, 0 outside every scope.
+  static std::uint64_t current_seed();
+
+ private:
+  friend RandomStream init_stream();
+  std::uint64_t seed_;
+  std::string path_;
+  std::uint64_t drawn_ = 0;
+  InitScope* outer_;
+};
+
+/// The next initialisation stream: from the innermost InitScope, else default_generator().
+RandomStream init_stream();
+
+/// A weight of `shape` initialised by `scheme` (one of init_schemes()), from init_stream().
 Tensor init_weight(const std::string& scheme, Shape shape, std::int64_t fan_in,
                    std::int64_t fan_out);
-/// PyTorch's bias default U(-1/sqrt(fan_in), 1/sqrt(fan_in)), from
-/// default_generator().next("init").
+/// PyTorch's bias default U(-1/sqrt(fan_in), 1/sqrt(fan_in)), from init_stream().
 Tensor init_bias(Shape shape, std::int64_t fan_in);
-/// U(-bound, bound) from default_generator().next("init") (LSTM gates use bound 1/sqrt(hidden)).
+/// U(-bound, bound) from init_stream() (LSTM gates use bound 1/sqrt(hidden)).
 Tensor init_uniform(Shape shape, double bound);
-/// N(0, std^2) from default_generator().next("init") (embedding tables use std 1).
+/// N(0, std^2) from init_stream() (embedding tables use std 1).
 Tensor init_normal(Shape shape, double std);
 
 }  // namespace dither

@@ -79,6 +79,51 @@ void Module::zero_grad() {
   for (auto& [name, t] : named_parameters()) t.zero_grad();
 }
 
+void Module::set_path(const std::string& path) {
+  path_ = path;
+  for (auto& [name, child] : children_) child->set_path(path.empty() ? name : path + "." + name);
+}
+
+void Module::set_noise_clock(const NoiseClock& clock) {
+  clock_ = clock;
+  for (auto& [name, child] : children_) child->set_noise_clock(clock);
+}
+
+RandomStream Module::noise_stream(std::string_view purpose) const {
+  std::string name = path_;
+  name += '/';
+  name += purpose;
+  return RandomStream(clock_.seed, name, {static_cast<std::uint64_t>(clock_.step), clock_.pass});
+}
+
+BufferSnapshot::BufferSnapshot(const Module& module) : live_(module.named_buffers()) {
+  saved_.reserve(live_.size());
+  for (const auto& [name, t] : live_) saved_.push_back(t.clone());
+}
+
+BufferSnapshot::~BufferSnapshot() {
+  for (std::size_t i = 0; i < live_.size(); ++i) {
+    std::memcpy(live_[i].second.ptr(), saved_[i].ptr(),
+                static_cast<std::size_t>(saved_[i].numel()) * sizeof(float));
+  }
+}
+
+ModeGuard::ModeGuard(Module& module, bool training, bool mc_sampling, const NoiseClock& clock)
+    : module_(module),
+      was_training_(module.is_training()),
+      was_mc_(module.mc_sampling()),
+      clock_(module.noise_clock()) {
+  module_.train(training);
+  module_.set_mc_sampling(mc_sampling);
+  module_.set_noise_clock(clock);
+}
+
+ModeGuard::~ModeGuard() {
+  module_.train(was_training_);
+  module_.set_mc_sampling(was_mc_);
+  module_.set_noise_clock(clock_);
+}
+
 Tensor Module::register_parameter(std::string name, Tensor value) {
   check(value.defined(), "register_parameter: '", name, "' is undefined");
   value.set_requires_grad(true);

@@ -8,9 +8,25 @@
 #include <vector>
 
 #include "core/named_tensors.h"
+#include "core/random.h"
 #include "core/tensor.h"
 
 namespace dither {
+
+/// Which forward a noise layer is drawing for: a stream is named by (seed, module path, purpose,
+/// step, pass), never by a running position, so an evaluation, a Monte Carlo sample or an attack
+/// pass in the middle of training cannot shift what training draws next.
+struct NoiseClock {
+  std::uint64_t seed = 0;
+  std::int64_t step = 0;   ///< the optimiser step being computed
+  std::uint64_t pass = 0;  ///< kTrainPass, an extra pass of the step, or an evaluation pass
+};
+
+/// The training forward of a step is pass 0; a step's extra passes (adversarial examples, a
+/// second dropout view) count up from 1; evaluation and Monte Carlo samples use passes from
+/// kEvalPass on.
+inline constexpr std::uint64_t kTrainPass = 0;
+inline constexpr std::uint64_t kEvalPass = std::uint64_t{1} << 40;
 
 /// Base of every layer and model. Owns parameters (trained), buffers (state that is saved but
 /// not trained, e.g. BatchNorm's running statistics) and child modules, all in registration
@@ -56,6 +72,17 @@ class Module {
 
   void zero_grad();
 
+  /// Names this module and its children for their random streams: children get
+  /// "<path>.<child name>" (build_model names the model "model", so a layer is "model.3").
+  void set_path(const std::string& path);
+  const std::string& path() const { return path_; }
+  /// Sets the clock noise layers read, for this module and every child (the trainer sets it
+  /// before every forward).
+  void set_noise_clock(const NoiseClock& clock);
+  const NoiseClock& noise_clock() const { return clock_; }
+  /// This module's stream for `purpose` at the current clock: (seed, path/purpose, step, pass).
+  RandomStream noise_stream(std::string_view purpose) const;
+
  protected:
   /// Registers a trained tensor; marks it requires_grad and returns the handle.
   Tensor register_parameter(std::string name, Tensor value);
@@ -63,6 +90,8 @@ class Module {
   Tensor register_buffer(std::string name, Tensor value);
   template <class M>
   std::shared_ptr<M> register_module(std::string name, std::shared_ptr<M> child) {
+    child->set_path(path_.empty() ? name : path_ + "." + name);
+    child->set_noise_clock(clock_);
     children_.emplace_back(std::move(name), child);
     return child;
   }
@@ -74,6 +103,37 @@ class Module {
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
   bool mc_sampling_ = false;
+  std::string path_;
+  NoiseClock clock_;
+};
+
+/// RAII: copies every buffer of a module (BatchNorm's running statistics) and writes the copies
+/// back on exit, so a forward in training mode run for an attack or a second view leaves no trace.
+class BufferSnapshot {
+ public:
+  explicit BufferSnapshot(const Module& module);
+  ~BufferSnapshot();
+  BufferSnapshot(const BufferSnapshot&) = delete;
+  BufferSnapshot& operator=(const BufferSnapshot&) = delete;
+
+ private:
+  NamedTensors live_;
+  std::vector<Tensor> saved_;
+};
+
+/// RAII: sets a module's train, MC-sampling and noise-clock state and restores all three on exit.
+class ModeGuard {
+ public:
+  ModeGuard(Module& module, bool training, bool mc_sampling, const NoiseClock& clock);
+  ~ModeGuard();
+  ModeGuard(const ModeGuard&) = delete;
+  ModeGuard& operator=(const ModeGuard&) = delete;
+
+ private:
+  Module& module_;
+  bool was_training_;
+  bool was_mc_;
+  NoiseClock clock_;
 };
 
 /// RAII: puts a module in eval mode and restores its previous mode (attacks, evaluation).

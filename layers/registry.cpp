@@ -5,6 +5,7 @@
 #include "core/autograd.h"
 #include "core/error.h"
 #include "core/random.h"
+#include "layers/init.h"
 
 namespace dither {
 namespace {
@@ -16,10 +17,10 @@ std::string join(const std::vector<std::string>& words) {
 }
 
 // Puts a module tree in plain eval mode (no MC sampling) for one probing forward, then puts back
-// each module's own modes and the generator's position, so probing changes nothing observable.
+// each module's own modes, so probing changes nothing observable.
 class ProbeScope {
  public:
-  explicit ProbeScope(Module& root) : position_(default_generator().position()) {
+  explicit ProbeScope(Module& root) {
     save(root);
     root.eval();
     root.set_mc_sampling(false);
@@ -30,7 +31,6 @@ class ProbeScope {
       module->train(training);
       module->set_mc_sampling(mc);
     }
-    default_generator().set_position(position_);
   }
   ProbeScope(const ProbeScope&) = delete;
   ProbeScope& operator=(const ProbeScope&) = delete;
@@ -41,7 +41,6 @@ class ProbeScope {
     for (const auto& [name, child] : module.children()) save(*child);
   }
   std::vector<std::tuple<Module*, bool, bool>> modes_;
-  std::uint64_t position_;
 };
 
 }  // namespace
@@ -130,7 +129,11 @@ Shape build_layers(const JsonReader& reader, const Shape& input, Sequential& int
   Shape shape = input;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const std::string layer_path = index_path(path, i);
-    auto layer = LayerRegistry::instance().create(LayerContext{layers[i], layer_path, shape});
+    std::shared_ptr<Module> layer;
+    {
+      const InitScope init(InitScope::current_seed(), layer_path);
+      layer = LayerRegistry::instance().create(LayerContext{layers[i], layer_path, shape});
+    }
     into.add(layer);
     try {
       shape = infer_output_shape(*layer, shape);
@@ -145,7 +148,7 @@ Shape build_layers(const JsonReader& reader, const Shape& input, Sequential& int
 }
 
 std::shared_ptr<Sequential> build_model(const nlohmann::json& model_spec, const Shape& input,
-                                        const std::string& path) {
+                                        const std::string& path, std::uint64_t seed) {
   const JsonReader reader(model_spec, path);
   reader.allow_only({"type", "layers"});
   reader.string("type", "sequential", {"sequential"});
@@ -156,7 +159,9 @@ std::shared_ptr<Sequential> build_model(const nlohmann::json& model_spec, const 
     }
   }
   auto model = std::make_shared<Sequential>();
+  const InitScope init(seed, path);
   build_layers(reader, input, *model);
+  model->set_path(path);
   return model;
 }
 

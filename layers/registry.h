@@ -63,7 +63,7 @@ std::int64_t inferred_size(const JsonReader& reader, const LayerContext& ctx, st
 
 /// Per-sample output shape of `module` for per-sample input `input`: a forward on a batch of one
 /// zeros under NoGradGuard in eval mode. Leaves no trace: every module's train and MC-sampling
-/// mode and default_generator()'s position are restored, even when the forward throws.
+/// mode is restored, even when the forward throws.
 Shape infer_output_shape(Module& module, const Shape& input);
 
 /// Builds reader's "layers" (a non-empty array) into `into`, in order: entry i at path
@@ -72,9 +72,11 @@ Shape infer_output_shape(Module& module, const Shape& input);
 Shape build_layers(const JsonReader& reader, const Shape& input, Sequential& into);
 
 /// The model of a config, {"layers": [...]}, for per-sample input shape `input` (no batch axis).
+/// Layer k's initial weights draw from (seed, "<path>.layers[k]") only (see InitScope); the model
+/// and its layers are named for their noise streams ("model", "model.3", see Module::set_path).
 /// Strict: any other key is an error naming `path`, except "type": "sequential", which
 /// Sequential::to_json() writes, so a model's spec builds the same model again.
 std::shared_ptr<Sequential> build_model(const nlohmann::json& model_spec, const Shape& input,
-                                        const std::string& path = "model");
+                                        const std::string& path = "model", std::uint64_t seed = 0);
 
 }  // namespace dither

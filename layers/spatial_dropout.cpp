@@ -20,7 +20,7 @@ Tensor SpatialDropout::forward(const Tensor& x) {
   check_shape(x.dim() == 2 + spatial_dims_, type_name(), ": input ", x.shape(), " must be ",
               spatial_dims_ == 1 ? "[N, C, L]" : "[N, C, H, W]");
   if (!noise_active()) return x;
-  const RandomStream stream = default_generator().next(type_name());
+  const RandomStream stream = noise_stream(type_name());
   if (p_ == 0.0) return x;
   Shape mask_shape(x.shape().size(), 1);
   mask_shape[0] = x.size(0);

@@ -1,6 +1,7 @@
 #include "train/experiment.h"
 
 #include <fstream>
+#include <numeric>
 
 #include "augment/registry.h"
 #include "core/error.h"
@@ -60,7 +61,7 @@ Experiment build_experiment(const nlohmann::json& config) {
       root.has("loss") ? root.at("loss") : nlohmann::json{{"type", "cross_entropy"}};
   e.loss = std::make_unique<Loss>(make_loss(loss_spec, "loss"));
   const nlohmann::json noise = root.has("noise") ? root.at("noise") : nlohmann::json::array();
-  if (!noise.is_array()) throw ConfigError("noise: must be a list of noise techniques");
+  e.hooks = make_hooks(noise, "noise");  // keys checked before the data loads
   JsonReader(root.at("model"),
              "model");  // the model block must be an object, before the data loads
 
@@ -70,10 +71,7 @@ Experiment build_experiment(const nlohmann::json& config) {
     throw ConfigError(
         "train.early_stopping: needs a validation set to watch; set data.validation_split > 0");
   }
-  e.hooks = make_hooks(noise, e.input, "noise");
-
-  manual_seed(e.seed);  // parameter init draws from the default generator
-  e.model = build_model(root.at("model"), e.input.sample_shape, "model");
+  e.model = build_model(root.at("model"), e.input.sample_shape, "model", e.seed);
   const std::string& loss_type = e.loss->options().type;
   if (loss_type == "cross_entropy" || loss_type == "nll") {
     const Shape out = infer_output_shape(*e.model, e.input.sample_shape);
@@ -84,6 +82,18 @@ Experiment build_experiment(const nlohmann::json& config) {
                             "] for this data"));
     }
   }
+  // The loss as the config wrote it: a hook that configures the loss (label_smoothing) is
+  // resolved as the hook, so config.json builds the same experiment again.
+  const nlohmann::json resolved_loss = e.loss->to_json();
+  const Dataset& train = e.data.train;
+  HookSetup setup{e.input, *e.model, *e.loss, "noise", [&train](std::int64_t limit) {
+                    std::vector<std::int64_t> all(static_cast<std::size_t>(
+                        limit > 0 ? std::min(limit, train.size()) : train.size()));
+                    std::iota(all.begin(), all.end(), std::int64_t{0});
+                    return make_batch(train, all).inputs;
+                  }};
+  setup_hooks(e.hooks, setup, "noise");  // before the optimiser: a hook may add parameters
+
   const nlohmann::json optimizer_spec =
       root.has("optimizer") ? root.at("optimizer")
                             : nlohmann::json{{"type", "sgd"}, {"lr", 0.05}, {"momentum", 0.9}};
@@ -97,10 +107,14 @@ Experiment build_experiment(const nlohmann::json& config) {
   for (const auto& [name, child] : e.model->children()) layers.push_back(child->to_json());
   nlohmann::json hooks = nlohmann::json::array();
   for (const auto& hook : e.hooks) hooks.push_back(hook->to_json());
-  e.resolved = {{"description", e.description},      {"seed", e.seed},
-                {"data", e.data.resolved},           {"model", {{"layers", layers}}},
-                {"loss", e.loss->to_json()},         {"optimizer", e.optimizer->to_json()},
-                {"schedule", e.schedule->to_json()}, {"noise", hooks},
+  e.resolved = {{"description", e.description},
+                {"seed", e.seed},
+                {"data", e.data.resolved},
+                {"model", {{"layers", layers}}},
+                {"loss", resolved_loss},
+                {"optimizer", e.optimizer->to_json()},
+                {"schedule", e.schedule->to_json()},
+                {"noise", hooks},
                 {"train", e.settings.to_json()}};
   return e;
 }

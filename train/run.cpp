@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "layers/summary.h"
 #include "train/atomic_file.h"
+#include "train/evaluate.h"
 #include "train/experiment.h"
 #include "train/overrides.h"
 #include "train/plot.h"
@@ -82,6 +83,13 @@ nlohmann::json summary_json(const Experiment& e, const Evaluation& test, const R
         {"test", e.data.test.size()}}}};
 }
 
+EvalOptions eval_options(const Experiment& e) {
+  EvalOptions options;
+  options.batch_size = e.settings.batch_size;
+  options.seed = e.seed;
+  return options;
+}
+
 }  // namespace
 
 TrainResult run_training(const TrainRequest& request) {
@@ -135,7 +143,7 @@ TrainResult run_training(const TrainRequest& request) {
                  .val_accuracy = std::numeric_limits<double>::quiet_NaN(),
                  .seconds = stats.seconds};
     if (validate) {
-      const Evaluation val = evaluate(*e.model, e.data.validation, s.batch_size);
+      const Evaluation val = evaluate(*e.model, e.data.validation, eval_options(e));
       row.val_loss = val.loss;
       row.val_accuracy = val.accuracy;
     }
@@ -148,6 +156,7 @@ TrainResult run_training(const TrainRequest& request) {
     state.history.push_back(row);
     state.epochs_done = epoch + 1;
     state.step = trainer.step();
+    state.hook_states = trainer.hook_states();
     const bool better = improves(s, monitored, state.best) || !validate;
     if (better) {
       state.best = monitored;
@@ -193,7 +202,7 @@ TrainResult run_training(const TrainRequest& request) {
   }
   TrainResult result;
   result.run_dir = run_dir;
-  result.test = evaluate(*e.model, e.data.test, s.batch_size);
+  result.test = evaluate(*e.model, e.data.test, eval_options(e));
   result.epochs_run = state.epochs_done;
   result.stopped_early = state.stopped_early;
   write_file_atomic(
@@ -216,7 +225,7 @@ Evaluation run_evaluation(const fs::path& target, const std::optional<fs::path>&
     throw ConfigError(file.string() + ": the checkpoint holds no config");
   Experiment e = build_experiment(checkpoint.meta.at("config"));
   restore_checkpoint(checkpoint, e, file);
-  const Evaluation test = evaluate(*e.model, e.data.test, e.settings.batch_size);
+  const Evaluation test = evaluate(*e.model, e.data.test, eval_options(e));
   const fs::path dir = out_dir ? *out_dir : file.parent_path();
   make_dir(dir);
   nlohmann::json report = test.to_json();

@@ -3,7 +3,6 @@
 #include <sstream>
 
 #include "core/error.h"
-#include "core/random.h"
 #include "train/atomic_file.h"
 
 namespace dither {
@@ -46,8 +45,7 @@ Checkpoint make_checkpoint(const Experiment& experiment, const RunState& state) 
   c.meta = {{"config", experiment.resolved},
             {"epochs_done", state.epochs_done},
             {"step", state.step},
-            {"generator",
-             {{"seed", default_generator().seed()}, {"position", default_generator().position()}}},
+            {"hooks", state.hook_states},
             {"optimizer", opt.scalars},
             {"schedule", experiment.schedule->state()},
             {"history", history},
@@ -85,8 +83,13 @@ RunState restore_checkpoint(const Checkpoint& checkpoint, Experiment& experiment
       opt.scalars = m.at("optimizer");
       experiment.optimizer->load_state(opt);
       experiment.schedule->load_state(m.at("schedule"));
-      default_generator().manual_seed(m.at("generator").at("seed").get<std::uint64_t>());
-      default_generator().set_position(m.at("generator").at("position").get<std::uint64_t>());
+      state.hook_states = m.at("hooks");
+      if (!state.hook_states.is_array() || state.hook_states.size() != experiment.hooks.size()) {
+        throw ConfigError(str("holds ", state.hook_states.size(), " hook states for ",
+                              experiment.hooks.size(), " noise hooks"));
+      }
+      for (std::size_t i = 0; i < experiment.hooks.size(); ++i)
+        experiment.hooks[i]->load_state(state.hook_states[i]);
       state.epochs_done = m.at("epochs_done").get<std::int64_t>();
       state.step = m.at("step").get<std::int64_t>();
       for (const auto& row : m.at("history")) state.history.push_back(row_from_json(row));

@@ -32,11 +32,14 @@ struct RunState {
   std::int64_t bad_epochs = 0;  ///< epochs since the last improvement
   std::int64_t samples = 0;     ///< training samples seen over every epoch so far
   bool stopped_early = false;   ///< a resumed run that stopped early trains no further
+  nlohmann::json hook_states = nlohmann::json::array();  ///< Trainer::hook_states()
 };
 
-/// The run's state and the experiment's model, optimiser, schedule and random-stream position.
+/// The run's state (hook states included) and the experiment's model, optimiser and schedule.
+/// No random-stream position: every stream is named by (seed, owner, step, pass).
 Checkpoint make_checkpoint(const Experiment& experiment, const RunState& state);
-/// Puts a checkpoint's tensors and positions back into a freshly built experiment.
+/// Puts a checkpoint's tensors, schedule and hook states back into a freshly built experiment
+/// (before its hooks move into a Trainer).
 RunState restore_checkpoint(const Checkpoint& checkpoint, Experiment& experiment,
                             const std::filesystem::path& file);
 

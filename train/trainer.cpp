@@ -51,55 +51,74 @@ Trainer::Trainer(Module& model, const Loss& loss, Optimizer& optimizer, Schedule
       seed_(seed),
       params_(model.named_parameters()) {}
 
-Tensor Trainer::input_gradient(const Tensor& x, const Tensor& targets) {
-  Tensor leaf = x.detach();
-  leaf.set_requires_grad(true);
-  return grad(loss_(model_.forward(leaf), targets), {leaf})[0];
-}
-
-std::pair<double, std::int64_t> Trainer::train_step(Tensor inputs, Tensor targets,
-                                                    std::int64_t epoch, std::int64_t batch_index) {
-  StepContext ctx;  // assigned field by field: designated initialisers warn on Tensor members
+StepContext Trainer::context(std::int64_t epoch, std::int64_t batch_index,
+                             std::int64_t batches_per_epoch, ExtraPasses* passes) {
+  StepContext ctx;  // assigned field by field: designated initialisers warn on skipped members
   ctx.epoch = epoch;
   ctx.step = step_;
   ctx.batch_index = batch_index;
+  ctx.batches_per_epoch = batches_per_epoch;
   ctx.total_epochs = settings_.epochs;
-  ctx.inputs = std::move(inputs);
-  ctx.targets = std::move(targets);
+  ctx.seed = seed_;
   ctx.model = &model_;
   ctx.input = &input_;
-  ctx.seed = seed_;
-  ctx.loss_of = [this](const Tensor& x, const Tensor& t) { return loss_(model_.forward(x), t); };
-  ctx.input_gradient = [this](const Tensor& x, const Tensor& t) { return input_gradient(x, t); };
-  auto each_hook = [&](void (Hook::*call)(StepContext&)) {
-    for (std::size_t i = 0; i < hooks_.size(); ++i) {
-      ctx.hook_index = i;
-      (hooks_[i].get()->*call)(ctx);
-    }
-  };
+  ctx.criterion = &loss_;
+  ctx.passes = passes;
+  return ctx;
+}
 
-  each_hook(&Hook::on_batch_start);
-  if (ctx.need_input_grad) {
-    ctx.inputs = ctx.inputs.detach();
-    ctx.inputs.set_requires_grad(true);
+std::pair<double, std::int64_t> Trainer::train_step(Batch batch, std::int64_t epoch,
+                                                    std::int64_t batch_index,
+                                                    std::int64_t batches_per_epoch) {
+  if (batch.num_classes == 0) batch.num_classes = input_.num_classes;
+  ExtraPasses passes(model_, NoiseClock{seed_, step_, kTrainPass + 1});
+  StepContext ctx = context(epoch, batch_index, batches_per_epoch, &passes);
+  for (std::size_t i = 0; i < hooks_.size(); ++i) {
+    ctx.hook_index = i;
+    hooks_[i]->on_batch(ctx, batch);
   }
   optimizer_.zero_grad();
-  ctx.outputs = model_.forward(ctx.inputs);
-  ctx.loss = loss_(ctx.outputs, ctx.targets);
-  each_hook(&Hook::on_loss);
-  check_shape(ctx.loss.numel() == 1, "trainer: the loss must be a scalar, got shape ",
-              ctx.loss.shape());
-  ctx.loss.backward();
-  each_hook(&Hook::on_backward);
-  check_finite(ctx);
+  model_.set_noise_clock(NoiseClock{seed_, step_, kTrainPass});
+  const Tensor logits = model_.forward(batch.inputs);
+  Tensor loss = loss_(logits, batch.targets);
+  for (std::size_t i = 0; i < hooks_.size(); ++i) {
+    ctx.hook_index = i;
+    loss = hooks_[i]->on_loss(ctx, batch, logits, std::move(loss));
+  }
+  check_shape(loss.defined() && loss.numel() == 1, "trainer: the loss must be a scalar, got shape ",
+              loss.defined() ? to_string(loss.shape()) : std::string("(none)"));
+  loss.backward();
+  for (std::size_t i = 0; i < hooks_.size(); ++i) {
+    ctx.hook_index = i;
+    hooks_[i]->on_gradients(ctx);
+  }
+  const double value = loss.item();
+  check_finite(value, ctx);
   if (settings_.clip_grad_value > 0.0)
     clip_grad_value(optimizer_.params(), settings_.clip_grad_value);
   if (settings_.clip_grad_norm > 0.0) clip_grad_norm(optimizer_.params(), settings_.clip_grad_norm);
   optimizer_.step();
   if (schedule_ != nullptr) schedule_->step_batch();
-  each_hook(&Hook::on_step_end);
+  for (std::size_t i = 0; i < hooks_.size(); ++i) {
+    ctx.hook_index = i;
+    hooks_[i]->on_step_end(ctx);
+  }
   ++step_;
-  return {ctx.loss.item() + ctx.extra_loss, count_correct(ctx.outputs, ctx.targets)};
+  return {value, count_correct(logits, batch.targets)};
+}
+
+nlohmann::json Trainer::hook_states() const {
+  nlohmann::json states = nlohmann::json::array();
+  for (const auto& hook : hooks_) states.push_back(hook->state());
+  return states;
+}
+
+void Trainer::load_hook_states(const nlohmann::json& states) {
+  if (!states.is_array() || states.size() != hooks_.size()) {
+    throw ConfigError(
+        str("hook states: expected a list of ", hooks_.size(), " entries, got ", states.dump()));
+  }
+  for (std::size_t i = 0; i < hooks_.size(); ++i) hooks_[i]->load_state(states[i]);
 }
 
 namespace {
@@ -128,8 +147,7 @@ void Trainer::check_parameters(std::int64_t epoch) const {
   }
 }
 
-void Trainer::check_finite(const StepContext& ctx) const {
-  const double loss = ctx.loss.item() + ctx.extra_loss;
+void Trainer::check_finite(double loss, const StepContext& ctx) const {
   if (!std::isfinite(loss)) {
     throw DivergenceError(str("training diverged at step ", step_, " (epoch ", ctx.epoch + 1,
                               ", batch ", ctx.batch_index + 1, "): the loss is ", loss,
@@ -150,26 +168,22 @@ void Trainer::check_finite(const StepContext& ctx) const {
 EpochStats Trainer::train_epoch(BatchLoader& loader, std::int64_t epoch, Progress& progress) {
   const auto start = std::chrono::steady_clock::now();
   model_.train();
-  for (auto& hook : hooks_) {
-    StepContext ctx;
-    ctx.epoch = epoch;
-    ctx.step = step_;
-    ctx.total_epochs = settings_.epochs;
-    ctx.model = &model_;
-    ctx.input = &input_;
-    ctx.seed = seed_;
-    hook->on_epoch_start(ctx);
+  const std::int64_t batches = loader.num_batches();
+  // Passes an epoch-start hook runs get their own range, apart from any step's.
+  ExtraPasses passes(model_, NoiseClock{seed_, step_, kEvalPass / 2});
+  StepContext ctx = context(epoch, 0, batches, &passes);
+  for (std::size_t i = 0; i < hooks_.size(); ++i) {
+    ctx.hook_index = i;
+    hooks_[i]->on_epoch_start(ctx);
   }
   progress.start_epoch(epoch);
   EpochStats stats;
   double loss_sum = 0.0;
   std::int64_t correct = 0;
-  const std::int64_t batches = loader.num_batches();
   for (std::int64_t b = 0; b < batches; ++b) {
     Batch batch = loader.batch(epoch, b);
-    const std::int64_t n = batch.targets.size(0);
-    const auto [loss, right] =
-        train_step(std::move(batch.inputs), std::move(batch.targets), epoch, b);
+    const std::int64_t n = batch.size();
+    const auto [loss, right] = train_step(std::move(batch), epoch, b, batches);
     loss_sum += loss * static_cast<double>(n);
     correct += right;
     stats.samples += n;
@@ -184,20 +198,8 @@ EpochStats Trainer::train_epoch(BatchLoader& loader, std::int64_t epoch, Progres
   return stats;
 }
 
-Evaluation evaluate(Module& model, const Dataset& data, std::int64_t batch_size) {
-  EvalModeGuard eval(model);
-  NoGradGuard no_grad;
-  MetricAccumulator metrics(data.num_classes);
-  BatchLoader loader(data, LoaderOptions{.batch_size = batch_size, .shuffle = false}, 0);
-  for (std::int64_t b = 0; b < loader.num_batches(); ++b) {
-    const Batch batch = loader.batch(0, b);
-    metrics.add(model.forward(batch.inputs), batch.targets);
-  }
-  return metrics.result();
-}
-
 std::int64_t count_correct(const Tensor& logits, const Tensor& targets) {
-  if (logits.dim() != 2) return 0;
+  check_shape(logits.dim() == 2, "count_correct: logits must be [B, K], got ", logits.shape());
   const std::int64_t rows = logits.size(0);
   const std::int64_t classes = logits.size(1);
   const bool soft = targets.dim() == 2;

@@ -32,12 +32,6 @@ struct TrainSettings {
   nlohmann::json to_json() const;
 };
 
-/// A NaN or Inf loss or gradient: the run stops, naming the step and the parameter.
-class DivergenceError : public Error {
- public:
-  using Error::Error;
-};
-
 /// What one epoch of training measured.
 struct EpochStats {
   double loss = 0.0;      ///< mean training loss (after on_loss hooks) over the epoch's samples
@@ -46,33 +40,39 @@ struct EpochStats {
   double seconds = 0.0;
 };
 
-/// Runs training steps through the hooks, in the order augment/hook.h documents:
-/// on_batch_start, forward, loss, on_loss, backward, on_backward, divergence check, clipping,
-/// optimizer.step(), schedule.step_batch(), on_step_end.
+/// Runs training steps through the hooks, in the order augment/hook.h documents: on_batch,
+/// forward, loss, on_loss, backward (once), on_gradients, divergence check, clipping,
+/// optimizer.step(), schedule.step_batch(), on_step_end. The model's training forward of step t
+/// draws its noise from (seed, layer path, t, pass 0); the hooks' extra passes from passes 1, 2...
 class Trainer {
  public:
   Trainer(Module& model, const Loss& loss, Optimizer& optimizer, Schedule* schedule,
           std::vector<std::unique_ptr<Hook>> hooks, InputInfo input, TrainSettings settings,
           std::uint64_t seed);
 
-  /// One optimiser step on (inputs, targets). Returns the step's loss and its correct count.
-  std::pair<double, std::int64_t> train_step(Tensor inputs, Tensor targets, std::int64_t epoch,
-                                             std::int64_t batch_index);
+  /// One optimiser step on `batch`. Returns the step's loss and its correct count.
+  std::pair<double, std::int64_t> train_step(Batch batch, std::int64_t epoch,
+                                             std::int64_t batch_index,
+                                             std::int64_t batches_per_epoch = 1);
   /// Every batch of `epoch` from `loader`.
   EpochStats train_epoch(BatchLoader& loader, std::int64_t epoch, Progress& progress);
   /// Throws DivergenceError naming the parameter when any weight is NaN or Inf: the end-of-epoch
   /// check that catches an optimiser step that blew up after the last gradient check.
   void check_parameters(std::int64_t epoch) const;
-  /// dL/dx at (x, targets) in the model's current mode; touches no parameter's grad().
-  Tensor input_gradient(const Tensor& x, const Tensor& targets);
 
   std::int64_t step() const { return step_; }
   void set_step(std::int64_t step) { step_ = step; }
   const std::vector<std::unique_ptr<Hook>>& hooks() const { return hooks_; }
   const TrainSettings& settings() const { return settings_; }
+  /// Every hook's state(), in config order: what a checkpoint carries for the hooks.
+  nlohmann::json hook_states() const;
+  /// Puts hook_states() back; throws ConfigError when the list does not fit the hooks.
+  void load_hook_states(const nlohmann::json& states);
 
  private:
-  void check_finite(const StepContext& ctx) const;
+  StepContext context(std::int64_t epoch, std::int64_t batch_index, std::int64_t batches_per_epoch,
+                      ExtraPasses* passes);
+  void check_finite(double loss, const StepContext& ctx) const;
   Module& model_;
   const Loss& loss_;
   Optimizer& optimizer_;
@@ -84,10 +84,6 @@ class Trainer {
   std::int64_t step_ = 0;
   std::vector<std::pair<std::string, Tensor>> params_;
 };
-
-/// Accuracy, loss (cross-entropy of the true class) and calibration of `model` on `data`, in
-/// eval mode under NoGradGuard; the model's mode is restored afterwards. No hook runs.
-Evaluation evaluate(Module& model, const Dataset& data, std::int64_t batch_size);
 
 /// Correct top-1 predictions of logits [B, K] against class ids [B] or soft targets [B, K]
 /// (whose argmax counts as the label).

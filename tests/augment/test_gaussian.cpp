@@ -6,6 +6,7 @@
 #include "augment/registry.h"
 #include "core/error.h"
 #include "core/parallel.h"
+#include "hook_testing.h"
 
 namespace dither {
 namespace {
@@ -36,44 +37,79 @@ TEST(GaussianNoiseTest, StaysInTheValidRangeAndLeavesTheInputAlone) {
 
 TEST(GaussianNoiseTest, SameAtOneAndTwoThreads) {
   const Tensor x = Tensor::zeros({100'000});
+  const int threads = num_threads();
   set_num_threads(1);
   const Tensor one = add_gaussian_noise(x, 1.0f, RandomStream(3, "t"), -1e9f, 1e9f);
   set_num_threads(2);
   const Tensor two = add_gaussian_noise(x, 1.0f, RandomStream(3, "t"), -1e9f, 1e9f);
+  set_num_threads(threads);
   EXPECT_EQ(one.to_vector(), two.to_vector());
 }
 
 TEST(GaussianNoiseHookTest, ReplacesInputsOnlyWhenItFires) {
-  auto hook = HookRegistry::instance().create({{"type", "gaussian"}, {"sigma", 0.2}, {"p", 0.5}},
-                                              "noise[0]");
-  InputInfo info;
+  testing::HookRig rig(testing::tabular_info(4), {{{"type", "linear"}, {"out", 3}}});
+  auto hook = rig.hook({{"type", "gaussian"}, {"sigma", 0.2}, {"p", 0.5}});
   int fired = 0;
   for (int step = 0; step < 400; ++step) {
-    StepContext ctx;
-    ctx.step = step;
-    ctx.seed = 9;
-    ctx.input = &info;
-    ctx.inputs = Tensor::zeros({4});
-    const Tensor before = ctx.inputs;
-    hook->on_batch_start(ctx);
-    fired += ctx.inputs.ptr() != before.ptr();
+    StepContext ctx = rig.context(step);
+    Batch batch = rig.batch(Tensor::zeros({2, 4}), Tensor::zeros({2}));
+    const Tensor before = batch.inputs;
+    hook->on_batch(ctx, batch);
+    fired += batch.inputs.ptr() != before.ptr();
   }
   EXPECT_NEAR(fired, 200, 40);
 }
 
+TEST(GaussianNoiseHookTest, RelativeSigmaScalesWithEachSamplesStd) {
+  testing::HookRig rig(testing::tabular_info(20'000), {{{"type", "linear"}, {"out", 3}}});
+  auto hook = rig.hook({{"type", "gaussian"}, {"sigma", 0.5}, {"relative", true}});
+  // Sample 0 has std 1, sample 1 std 4: the added noise must have std 0.5 and 2.
+  Tensor x = Tensor::empty({2, 20'000});
+  for (std::int64_t j = 0; j < 20'000; ++j) {
+    x.ptr()[j] = j % 2 == 0 ? 1.0f : -1.0f;
+    x.ptr()[20'000 + j] = j % 2 == 0 ? 4.0f : -4.0f;
+  }
+  StepContext ctx = rig.context(0);
+  Batch batch = rig.batch(x, Tensor::zeros({2}));
+  hook->on_batch(ctx, batch);
+  for (std::int64_t i = 0; i < 2; ++i) {
+    double sq = 0.0;
+    for (std::int64_t j = 0; j < 20'000; ++j) {
+      const double d = batch.inputs.ptr()[i * 20'000 + j] - x.ptr()[i * 20'000 + j];
+      sq += d * d;
+    }
+    EXPECT_NEAR(std::sqrt(sq / 20'000.0), i == 0 ? 0.5 : 2.0, i == 0 ? 0.01 : 0.04);
+  }
+}
+
+TEST(GaussianNoiseHookTest, RampsSigmaFromZero) {
+  testing::HookRig rig(testing::tabular_info(10'000), {{{"type", "linear"}, {"out", 3}}});
+  auto hook = rig.hook({{"type", "gaussian"}, {"sigma", 0.4}, {"ramp_epochs", 2}});
+  for (const auto& [epoch, expected] : {std::pair{0, 0.0}, {1, 0.2}, {3, 0.4}}) {
+    StepContext ctx = rig.context(epoch, epoch);
+    ctx.batch_index = 0;
+    Batch batch = rig.batch(Tensor::zeros({1, 10'000}), Tensor::zeros({1}));
+    hook->on_batch(ctx, batch);
+    double sq = 0.0;
+    for (float v : batch.inputs.data()) sq += static_cast<double>(v) * v;
+    EXPECT_NEAR(std::sqrt(sq / 10'000.0), expected, 0.01) << "epoch " << epoch;
+  }
+}
+
 TEST(GaussianNoiseHookTest, RefusesTokenInputsAndBadKeys) {
-  InputInfo tokens;
+  InputInfo tokens = testing::tabular_info(4);
   tokens.kind = InputKind::tokens;
-  EXPECT_THROW(make_hooks(nlohmann::json::array({{{"type", "gaussian"}}}), tokens), ConfigError);
+  testing::HookRig rig(tokens, {{{"type", "linear"}, {"out", 3}}});
+  EXPECT_THROW(rig.hook({{"type", "gaussian"}}), ConfigError);
   try {
-    make_hooks(nlohmann::json::array({{{"type", "gaussian"}, {"sigmaa", 1}}}), InputInfo{});
+    make_hooks(nlohmann::json::array({{{"type", "gaussian"}, {"sigmaa", 1}}}));
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("noise[0].sigmaa"), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("did you mean 'sigma'"), std::string::npos);
   }
   try {
-    make_hooks(nlohmann::json::array({{{"type", "gausian"}}}), InputInfo{});
+    make_hooks(nlohmann::json::array({{{"type", "gausian"}}}));
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("did you mean 'gaussian'"), std::string::npos);

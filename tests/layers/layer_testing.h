@@ -66,6 +66,23 @@ inline ::testing::AssertionResult layer_gradcheck(Module& module, const Tensor& 
   return result;
 }
 
+/// A noise layer's draws follow its clock: the same (seed, step, pass) and path give the same
+/// noise, and a change of any one of them gives other noise.
+inline void expect_noise_follows_clock(Module& layer, const Tensor& x) {
+  layer.train();
+  auto draw = [&](NoiseClock clock, const std::string& path) {
+    layer.set_path(path);
+    layer.set_noise_clock(clock);
+    return layer(x).to_vector();
+  };
+  const std::vector<float> a = draw({1, 0, 0}, "model.0");
+  EXPECT_EQ(draw({1, 0, 0}, "model.0"), a) << "same clock, other noise";
+  EXPECT_NE(draw({2, 0, 0}, "model.0"), a) << "the seed is ignored";
+  EXPECT_NE(draw({1, 1, 0}, "model.0"), a) << "the step is ignored";
+  EXPECT_NE(draw({1, 0, 1}, "model.0"), a) << "the pass is ignored";
+  EXPECT_NE(draw({1, 0, 0}, "model.1"), a) << "the path is ignored";
+}
+
 /// One layer built by the registry from `spec` at path "model.layers[0]" for per-sample `input`.
 inline std::shared_ptr<Module> build_layer(const nlohmann::json& spec, const Shape& input) {
   return LayerRegistry::instance().create(LayerContext{spec, "model.layers[0]", input});

@@ -8,6 +8,7 @@
 #include "core/ops.h"
 #include "core/parallel.h"
 #include "core/random.h"
+#include "layer_testing.h"
 #include "layers/dropout.h"
 #include "layers/registry.h"
 #include "support/gradcheck.h"
@@ -68,21 +69,9 @@ TEST_F(DropoutTest, McSamplingKeepsNoiseOnInEval) {
   EXPECT_EQ(count_equal(layer(x), 0.0f), 0);
 }
 
-TEST_F(DropoutTest, TwoForwardsDrawDifferentMasks) {
+TEST_F(DropoutTest, MasksFollowTheNoiseClock) {
   Dropout layer(0.5);
-  const Tensor x = Tensor::ones({1000});
-  EXPECT_NE(layer(x).to_vector(), layer(x).to_vector());
-}
-
-TEST_F(DropoutTest, TheSameSeedGivesTheSameMasks) {
-  Dropout layer(0.5);
-  const Tensor x = Tensor::ones({1000});
-  manual_seed(42);
-  const Tensor a = layer(x);
-  manual_seed(42);
-  EXPECT_EQ(layer(x).to_vector(), a.to_vector());
-  manual_seed(43);
-  EXPECT_NE(layer(x).to_vector(), a.to_vector());
+  testing::expect_noise_follows_clock(layer, Tensor::ones({1000}));
 }
 
 TEST_F(DropoutTest, MaskDoesNotDependOnTheThreadCount) {

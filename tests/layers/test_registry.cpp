@@ -168,16 +168,38 @@ TEST(RegistryTest, SameSeedBuildsBitwiseTheSameWeights) {
   const nlohmann::json spec = {
       {"layers",
        {{{"type", "linear"}, {"out", 5}}, {{"type", "tanh"}}, {{"type", "linear"}, {"out", 2}}}}};
-  manual_seed(9);
-  const NamedTensors a = build_model(spec, {4})->state_dict();
-  manual_seed(9);
-  const NamedTensors b = build_model(spec, {4})->state_dict();
-  manual_seed(10);
-  const NamedTensors c = build_model(spec, {4})->state_dict();
+  const NamedTensors a = build_model(spec, {4}, "model", 9)->state_dict();
+  manual_seed(123);  // neither the hand-construction generator nor other builds matter
+  build_model(spec, {4}, "model", 9);
+  const NamedTensors b = build_model(spec, {4}, "model", 9)->state_dict();
+  const NamedTensors c = build_model(spec, {4}, "model", 10)->state_dict();
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i)
     EXPECT_EQ(a[i].second.to_vector(), b[i].second.to_vector());
   EXPECT_NE(a[0].second.to_vector(), c[0].second.to_vector());
+  // Each layer draws from its own place: the two linear layers' weights are unrelated.
+  EXPECT_NE(a[0].second.to_vector()[0], a[2].second.to_vector()[0]);
+}
+
+TEST(RegistryTest, ALayersWeightsDependOnItsPlaceNotOnTheLayersBeforeIt) {
+  const nlohmann::json narrow = {
+      {"layers", {{{"type", "linear"}, {"out", 4}}, {{"type", "linear"}, {"out", 2}}}}};
+  nlohmann::json other = narrow;
+  other["layers"][0]["bias"] = false;  // the first layer draws one tensor fewer
+  const NamedTensors a = build_model(narrow, {4}, "model", 3)->state_dict();
+  const NamedTensors b = build_model(other, {4}, "model", 3)->state_dict();
+  EXPECT_EQ(a[2].second.to_vector(), b[1].second.to_vector());  // layers[1].weight
+}
+
+TEST(RegistryTest, NamesEveryLayerForItsNoiseStreams) {
+  const nlohmann::json spec = {
+      {"layers",
+       {{{"type", "linear"}, {"out", 4}},
+        {{"type", "residual"}, {"layers", {{{"type", "dropout"}, {"p", 0.1}}}}}}}};
+  auto model = build_model(spec, {4});
+  EXPECT_EQ(model->path(), "model");
+  EXPECT_EQ(model->children()[0].second->path(), "model.0");
+  EXPECT_EQ(model->children()[1].second->children()[0].second->path(), "model.1.0");
 }
 
 // Remembers how often forward() ran in training mode; returns its input.
@@ -186,7 +208,6 @@ class ModeSpy : public Module {
   Tensor forward(const Tensor& x) override {
     if (is_training()) ++training_calls;
     if (mc_sampling()) ++mc_calls;
-    default_generator().next("spy");
     return x;
   }
   std::string type_name() const override { return "spy"; }
@@ -194,15 +215,12 @@ class ModeSpy : public Module {
   int mc_calls = 0;
 };
 
-TEST(RegistryTest, InferOutputShapeLeavesModesAndGeneratorAsTheyWere) {
+TEST(RegistryTest, InferOutputShapeLeavesModesAsTheyWere) {
   auto outer = std::make_shared<ModeSpy>();
   auto inner = std::make_shared<ModeSpy>();
   Sequential model({outer, inner});
   inner->eval();
   inner->set_mc_sampling(true);
-  manual_seed(5);
-  default_generator().next("before");
-  const std::uint64_t position = default_generator().position();
   EXPECT_EQ(infer_output_shape(model, {3}), (Shape{3}));
   EXPECT_EQ(outer->training_calls + inner->training_calls + inner->mc_calls, 0);
   EXPECT_TRUE(model.is_training());
@@ -210,7 +228,6 @@ TEST(RegistryTest, InferOutputShapeLeavesModesAndGeneratorAsTheyWere) {
   EXPECT_FALSE(inner->is_training());
   EXPECT_TRUE(inner->mc_sampling());
   EXPECT_FALSE(outer->mc_sampling());
-  EXPECT_EQ(default_generator().position(), position);
 }
 
 // Accepts only [N, 3, k] inputs: a layer whose shape check fires while the model is built.

@@ -30,12 +30,12 @@ class PoisonHook : public Hook {
   PoisonHook(Target target, std::int64_t at) : target_(target), at_(at) {}
   std::string type_name() const override { return "poison"; }
   nlohmann::json to_json() const override { return {{"type", type_name()}}; }
-  void on_batch_start(StepContext& ctx) override {
+  void on_batch(StepContext& ctx, Batch& batch) override {
     if (target_ == Target::inputs && ctx.step == at_) {
-      ctx.inputs = Tensor::full(ctx.inputs.shape(), std::numeric_limits<float>::quiet_NaN());
+      batch.inputs = Tensor::full(batch.inputs.shape(), std::numeric_limits<float>::quiet_NaN());
     }
   }
-  void on_backward(StepContext& ctx) override {
+  void on_gradients(StepContext& ctx) override {
     if (target_ != Target::gradient || ctx.step != at_) return;
     Tensor bias = ctx.model->named_parameters().back().second;
     Tensor g = bias.grad().clone();
@@ -63,7 +63,10 @@ std::string diverge(PoisonHook::Target target) {
   for (std::int64_t b = 0; b < 3; ++b) {
     const std::vector<float> before = model.named_parameters()[0].second.to_vector();
     try {
-      trainer.train_step(x, y, 0, b);
+      Batch batch;
+      batch.inputs = x;
+      batch.targets = y;
+      trainer.train_step(batch, 0, b);
     } catch (const DivergenceError& e) {
       // The guard runs before the update: the poisoned step leaves the weights alone.
       EXPECT_EQ(model.named_parameters()[0].second.to_vector(), before);

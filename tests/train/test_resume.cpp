@@ -65,7 +65,7 @@ void expect_resume_matches_uninterrupted(int threads) {
   const Checkpoint b = load_checkpoint(dir / "split" / "last.ckpt");
   EXPECT_TRUE(testing::same_tensors(a, b)) << "at " << threads << " thread(s)";
   EXPECT_EQ(a.meta.at("step"), b.meta.at("step"));
-  EXPECT_EQ(a.meta.at("generator"), b.meta.at("generator"));
+  EXPECT_EQ(a.meta.at("hooks"), b.meta.at("hooks"));
   EXPECT_EQ(a.meta.at("schedule"), b.meta.at("schedule"));
   ASSERT_EQ(a.meta.at("history").size(), 4u);
   ASSERT_EQ(b.meta.at("history").size(), 4u);
@@ -88,16 +88,16 @@ TEST(ResumeTest, ResumedRunEndsWithTheSameWeightsAtTwoThreads) {
 }
 
 // Guards the comparison above against passing vacuously: a resume that drew other dropout
-// masks (here: a checkpoint whose stream position was moved) must end elsewhere.
-TEST(ResumeTest, ComparisonSeesADifferentRandomStreamPosition) {
+// masks and input noise (here: a checkpoint whose step count, which names every noise stream,
+// was moved) must end elsewhere.
+TEST(ResumeTest, ComparisonSeesADifferentNoiseClock) {
   TempDir dir("resume-moved");
   const fs::path config = dir / "moons.json";
   testing::write_text(config, testing::moons_config(3).dump());
   train(config, dir / "whole");
   train(config, dir / "moved", 2);
   Checkpoint halfway = load_checkpoint(dir / "moved" / "last.ckpt");
-  halfway.meta["generator"]["position"] =
-      halfway.meta["generator"]["position"].get<std::uint64_t>() + 1;
+  halfway.meta["step"] = halfway.meta["step"].get<std::int64_t>() + 1;
   save_checkpoint(dir / "moved" / "last.ckpt", halfway);
   resume(dir / "moved");
   EXPECT_FALSE(testing::same_tensors(load_checkpoint(dir / "whole" / "last.ckpt"),

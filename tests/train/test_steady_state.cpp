@@ -23,7 +23,7 @@ TEST(SteadyStateTest, TrainingStepsAllocateNoNewBuffersAfterWarmUp) {
   BatchLoader loader(e.data.train, LoaderOptions{.batch_size = 64}, e.seed);
   auto step = [&](std::int64_t b) {
     Batch batch = loader.batch(0, b);
-    trainer.train_step(std::move(batch.inputs), std::move(batch.targets), 0, b);
+    trainer.train_step(std::move(batch), 0, b);
   };
   for (std::int64_t b = 0; b < 3; ++b) step(b);
   const std::int64_t before = buffer_pool::allocation_count();

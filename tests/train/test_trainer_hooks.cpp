@@ -12,6 +12,7 @@
 #include "augment/hook.h"
 #include "augment/registry.h"
 #include "core/autograd.h"
+#include "core/ops/arithmetic.h"
 #include "core/random.h"
 #include "layers/activations.h"
 #include "layers/linear.h"
@@ -21,6 +22,7 @@
 #include "run_testing.h"
 #include "train/data/loader.h"
 #include "train/data/toy2d.h"
+#include "train/evaluate.h"
 #include "train/experiment.h"
 #include "train/progress.h"
 #include "train/trainer.h"
@@ -35,22 +37,40 @@ using Log = std::vector<std::string>;
 class SpyHook : public Hook {
  public:
   using Callback = std::function<void(StepContext&)>;
+  using BatchCallback = std::function<void(StepContext&, Batch&)>;
+  using LossCallback = std::function<Tensor(StepContext&, const Batch&, const Tensor&, Tensor)>;
   SpyHook(std::string name, std::shared_ptr<Log> log) : name_(std::move(name)), log_(log) {}
 
   std::string type_name() const override { return "spy"; }
   nlohmann::json to_json() const override { return {{"type", "spy"}, {"name", name_}}; }
-  void on_epoch_start(StepContext& ctx) override { call("on_epoch_start", epoch_start, ctx); }
-  void on_batch_start(StepContext& ctx) override { call("on_batch_start", batch_start, ctx); }
-  void on_loss(StepContext& ctx) override { call("on_loss", loss, ctx); }
-  void on_backward(StepContext& ctx) override { call("on_backward", backward, ctx); }
-  void on_step_end(StepContext& ctx) override { call("on_step_end", step_end, ctx); }
+  void on_epoch_start(StepContext& ctx) override {
+    note("on_epoch_start", ctx);
+    if (epoch_start) epoch_start(ctx);
+  }
+  void on_batch(StepContext& ctx, Batch& batch) override {
+    note("on_batch", ctx);
+    if (batch_fn) batch_fn(ctx, batch);
+  }
+  Tensor on_loss(StepContext& ctx, const Batch& batch, const Tensor& logits, Tensor loss) override {
+    note("on_loss", ctx);
+    return loss_fn ? loss_fn(ctx, batch, logits, std::move(loss)) : loss;
+  }
+  void on_gradients(StepContext& ctx) override {
+    note("on_gradients", ctx);
+    if (gradients) gradients(ctx);
+  }
+  void on_step_end(StepContext& ctx) override {
+    note("on_step_end", ctx);
+    if (step_end) step_end(ctx);
+  }
 
-  Callback epoch_start, batch_start, loss, backward, step_end;
+  Callback epoch_start, gradients, step_end;
+  BatchCallback batch_fn;
+  LossCallback loss_fn;
 
  private:
-  void call(const char* event, const Callback& fn, StepContext& ctx) {
+  void note(const char* event, const StepContext& ctx) {
     if (log_) log_->push_back(name_ + "." + event + "@" + std::to_string(ctx.step));
-    if (fn) fn(ctx);
   }
   std::string name_;
   std::shared_ptr<Log> log_;
@@ -98,6 +118,13 @@ std::shared_ptr<Sequential> tanh_model(std::int64_t in, std::int64_t out) {
 
 Tensor batch_inputs() { return Tensor::randn({4, 3}, RandomStream(21, "inputs")); }
 Tensor batch_targets() { return Tensor::from({0.0f, 1.0f, 2.0f, 1.0f}, {4}); }
+Batch make_test_batch(Tensor inputs = batch_inputs()) {
+  Batch batch;
+  batch.inputs = std::move(inputs);
+  batch.targets = batch_targets();
+  batch.num_classes = 3;
+  return batch;
+}
 
 std::vector<std::unique_ptr<Hook>> just(std::unique_ptr<Hook> hook) {
   std::vector<std::unique_ptr<Hook>> hooks;
@@ -116,11 +143,11 @@ TEST(TrainerHooksTest, CallsHooksInTheDocumentedOrderEveryStep) {
   Rig rig(linear_model(3, 3));
   auto log = std::make_shared<Log>();
   Trainer& trainer = rig.trainer(just(std::make_unique<SpyHook>("spy", log)));
-  trainer.train_step(batch_inputs(), batch_targets(), 0, 0);
-  trainer.train_step(batch_inputs(), batch_targets(), 0, 1);
-  const Log expected = {"spy.on_batch_start@0", "spy.on_loss@0",        "spy.on_backward@0",
-                        "spy.on_step_end@0",    "spy.on_batch_start@1", "spy.on_loss@1",
-                        "spy.on_backward@1",    "spy.on_step_end@1"};
+  trainer.train_step(make_test_batch(), 0, 0);
+  trainer.train_step(make_test_batch(), 0, 1);
+  const Log expected = {"spy.on_batch@0",     "spy.on_loss@0",    "spy.on_gradients@0",
+                        "spy.on_step_end@0",  "spy.on_batch@1",   "spy.on_loss@1",
+                        "spy.on_gradients@1", "spy.on_step_end@1"};
   EXPECT_EQ(*log, expected);
   EXPECT_EQ(trainer.step(), 2);
 }
@@ -130,16 +157,17 @@ TEST(TrainerHooksTest, EachStageSeesWhatTheTrainerHasDoneBeforeIt) {
   auto spy = std::make_unique<SpyHook>("spy", nullptr);
   const Tensor weight = rig.model->named_parameters()[0].second;
   std::vector<float> before_step;
-  spy->batch_start = [&](StepContext& ctx) {
-    EXPECT_FALSE(ctx.outputs.defined());  // no forward yet
-    EXPECT_FALSE(ctx.loss.defined());
+  spy->batch_fn = [&](StepContext&, Batch& batch) {
+    EXPECT_EQ(batch.inputs.shape(), (Shape{4, 3}));
+    EXPECT_EQ(batch.num_classes, 3);
   };
-  spy->loss = [&](StepContext& ctx) {
-    EXPECT_EQ(ctx.outputs.shape(), (Shape{4, 3}));
-    EXPECT_EQ(ctx.loss.numel(), 1);
+  spy->loss_fn = [&](StepContext&, const Batch&, const Tensor& logits, Tensor loss) {
+    EXPECT_EQ(logits.shape(), (Shape{4, 3}));
+    EXPECT_EQ(loss.numel(), 1);
     EXPECT_TRUE(all_grads_undefined(*rig.model));  // zeroed, and no backward yet
+    return loss;
   };
-  spy->backward = [&](StepContext&) {
+  spy->gradients = [&](StepContext&) {
     EXPECT_TRUE(weight.grad().defined());
     before_step = weight.to_vector();
   };
@@ -147,10 +175,31 @@ TEST(TrainerHooksTest, EachStageSeesWhatTheTrainerHasDoneBeforeIt) {
     EXPECT_NE(weight.to_vector(), before_step);  // the optimiser has stepped
   };
   Trainer& trainer = rig.trainer(just(std::move(spy)));
-  const auto [loss, correct] = trainer.train_step(batch_inputs(), batch_targets(), 0, 0);
-  EXPECT_TRUE(std::isfinite(loss));
-  EXPECT_GE(correct, 0);
+  const auto [loss, correct] = trainer.train_step(make_test_batch(), 0, 0);
+  EXPECT_NEAR(loss, rig.loss_at(batch_inputs(), batch_targets()), 0.5);  // one SGD step away
+  EXPECT_LE(correct, 4);
   EXPECT_FALSE(before_step.empty());
+}
+
+TEST(TrainerHooksTest, ALossTermAddedInOnLossIsBackPropagatedAndReported) {
+  Rig rig(linear_model(3, 3));
+  auto spy = std::make_unique<SpyHook>("spy", nullptr);
+  spy->loss_fn = [](StepContext&, const Batch&, const Tensor&, Tensor loss) {
+    return mul(loss, 3.0f);
+  };
+  const double clean = rig.loss_at(batch_inputs(), batch_targets());
+  std::vector<float> grad;
+  spy->gradients = [&](StepContext& ctx) {
+    grad = ctx.model->named_parameters()[0].second.grad().to_vector();
+  };
+  const auto [loss, correct] =
+      rig.trainer(just(std::move(spy))).train_step(make_test_batch(), 0, 0);
+  EXPECT_NEAR(loss, 3.0 * clean, 1e-5);
+  Rig plain(linear_model(3, 3));
+  Tensor leaf = batch_inputs();
+  const Tensor w = plain.model->named_parameters()[0].second;
+  const Tensor g = dither::grad(plain.loss(plain.model->forward(leaf), batch_targets()), {w})[0];
+  for (std::size_t i = 0; i < grad.size(); ++i) EXPECT_NEAR(grad[i], 3.0f * g.ptr()[i], 1e-5);
 }
 
 TEST(TrainerHooksTest, EpochStartRunsOnceBeforeEachEpochsBatches) {
@@ -169,7 +218,7 @@ TEST(TrainerHooksTest, EpochStartRunsOnceBeforeEachEpochsBatches) {
   };
   for (int step = 0; step < 4; ++step) {
     if (step % 2 == 0) expect("on_epoch_start", step);
-    for (const char* event : {"on_batch_start", "on_loss", "on_backward", "on_step_end"}) {
+    for (const char* event : {"on_batch", "on_loss", "on_gradients", "on_step_end"}) {
       expect(event, step);
     }
   }
@@ -183,21 +232,20 @@ TEST(TrainerHooksTest, HooksRunInConfigOrderAtEveryStage) {
   std::vector<std::unique_ptr<Hook>> hooks;
   for (const char* name : {"first", "second"}) {
     auto spy = std::make_unique<SpyHook>(name, log);
-    spy->batch_start = [&](StepContext& ctx) { indices.push_back(ctx.hook_index); };
+    spy->batch_fn = [&](StepContext& ctx, Batch&) { indices.push_back(ctx.hook_index); };
     hooks.push_back(std::move(spy));
   }
-  rig.trainer(std::move(hooks)).train_step(batch_inputs(), batch_targets(), 0, 0);
-  const Log expected = {"first.on_batch_start@0", "second.on_batch_start@0", "first.on_loss@0",
-                        "second.on_loss@0",       "first.on_backward@0",     "second.on_backward@0",
-                        "first.on_step_end@0",    "second.on_step_end@0"};
+  rig.trainer(std::move(hooks)).train_step(make_test_batch(), 0, 0);
+  const Log expected = {"first.on_batch@0",    "second.on_batch@0",    "first.on_loss@0",
+                        "second.on_loss@0",    "first.on_gradients@0", "second.on_gradients@0",
+                        "first.on_step_end@0", "second.on_step_end@0"};
   EXPECT_EQ(*log, expected);
   EXPECT_EQ(indices, (std::vector<std::size_t>{0, 1}));
 }
 
 TEST(TrainerHooksTest, ConfigNoiseListBuildsHooksInItsOrder) {
   const auto hooks = make_hooks(nlohmann::json::parse(R"([{"type": "fgsm", "eps": 0.1},
-      {"type": "gaussian", "sigma": 0.2}, {"type": "fgsm", "eps": 0.3}])"),
-                                InputInfo{});
+      {"type": "gaussian", "sigma": 0.2}, {"type": "fgsm", "eps": 0.3}])"));
   ASSERT_EQ(hooks.size(), 3u);
   EXPECT_EQ(hooks[0]->to_json().at("eps"), 0.1);
   EXPECT_EQ(hooks[1]->type_name(), "gaussian");
@@ -214,33 +262,18 @@ TEST(TrainerHooksTest, ReplacedInputsAreWhatTheModelSees) {
     expected = rig.model->forward(replacement).clone();
   }
   auto replace = std::make_unique<SpyHook>("replace", nullptr);
-  replace->batch_start = [&](StepContext& ctx) { ctx.inputs = replacement; };
+  replace->batch_fn = [&](StepContext&, Batch& batch) { batch.inputs = replacement; };
   auto probe = std::make_unique<SpyHook>("probe", nullptr);
-  probe->loss = [&](StepContext& ctx) { seen = ctx.outputs.detach().clone(); };
+  probe->loss_fn = [&](StepContext&, const Batch&, const Tensor& logits, Tensor loss) {
+    seen = logits.detach().clone();
+    return loss;
+  };
   std::vector<std::unique_ptr<Hook>> hooks;
   hooks.push_back(std::move(replace));
   hooks.push_back(std::move(probe));
-  rig.trainer(std::move(hooks)).train_step(batch_inputs(), batch_targets(), 0, 0);
+  rig.trainer(std::move(hooks)).train_step(make_test_batch(), 0, 0);
   ASSERT_TRUE(seen.defined());
   EXPECT_EQ(seen.to_vector(), expected.to_vector());
-}
-
-TEST(TrainerHooksTest, NeedInputGradMakesTheInputsGradientReadyInOnBackward) {
-  for (const bool requested : {false, true}) {
-    Rig rig(tanh_model(3, 3));
-    const Tensor x = batch_inputs();
-    const Tensor expected = rig.trainer({}).input_gradient(x, batch_targets());
-    Tensor seen;
-    auto spy = std::make_unique<SpyHook>("spy", nullptr);
-    spy->batch_start = [&](StepContext& ctx) { ctx.need_input_grad = requested; };
-    spy->backward = [&](StepContext& ctx) { seen = ctx.inputs.grad(); };
-    rig.trainer(just(std::move(spy))).train_step(x, batch_targets(), 0, 0);
-    ASSERT_EQ(seen.defined(), requested);
-    if (!requested) continue;
-    for (std::int64_t i = 0; i < x.numel(); ++i) {
-      EXPECT_NEAR(seen.data()[i], expected.data()[i], 1e-6) << "element " << i;
-    }
-  }
 }
 
 TEST(TrainerHooksTest, InputGradientMatchesFiniteDifferencesAndTouchesNoParameterGrad) {
@@ -260,11 +293,13 @@ TEST(TrainerHooksTest, InputGradientMatchesFiniteDifferencesAndTouchesNoParamete
   Tensor analytic;
   bool untouched = false;
   auto spy = std::make_unique<SpyHook>("spy", nullptr);
-  spy->batch_start = [&](StepContext& ctx) {
-    analytic = ctx.input_gradient(ctx.inputs, ctx.targets);
+  spy->batch_fn = [&](StepContext& ctx, Batch& batch) {
+    analytic = ctx.input_gradient(
+        batch.inputs, [&](const Tensor& logits) { return ctx.loss(logits, batch.targets); },
+        PassMode::eval);
     untouched = all_grads_undefined(*rig.model);
   };
-  rig.trainer(just(std::move(spy))).train_step(x, targets, 0, 0);
+  rig.trainer(just(std::move(spy))).train_step(make_test_batch(x), 0, 0);
   EXPECT_TRUE(untouched);
   ASSERT_EQ(analytic.shape(), x.shape());
   for (std::int64_t k = 0; k < x.numel(); ++k) {
@@ -309,22 +344,16 @@ TEST(TrainerHooksTest, FgsmTrainsOnTheWeightedSumOfCleanAndAdversarialLosses) {
   const FgsmReference ref = fgsm_reference(rig, x, batch_targets(), static_cast<float>(eps));
   ASSERT_TRUE(all_grads_undefined(*rig.model));
 
-  double scaled_clean = 0.0;
-  double extra = 0.0;
   std::vector<std::vector<float>> grads;
   std::vector<std::unique_ptr<Hook>> hooks;
-  hooks.push_back(std::make_unique<FgsmHook>(eps, w, 1.0));
+  hooks.push_back(std::make_unique<FgsmHook>(Strength{eps}, w, PassMode::eval, 1.0));
   auto spy = std::make_unique<SpyHook>("spy", nullptr);
-  spy->backward = [&](StepContext& ctx) {
-    scaled_clean = ctx.loss.item();
-    extra = ctx.extra_loss;
+  spy->gradients = [&](StepContext& ctx) {
     for (const Tensor& p : ctx.model->parameters()) grads.push_back(p.grad().to_vector());
   };
   hooks.push_back(std::move(spy));
-  const auto [total, correct] = rig.trainer(std::move(hooks)).train_step(x, batch_targets(), 0, 0);
+  const auto [total, correct] = rig.trainer(std::move(hooks)).train_step(make_test_batch(x), 0, 0);
 
-  EXPECT_NEAR(scaled_clean, (1 - w) * ref.clean_loss, 1e-6);
-  EXPECT_NEAR(extra, w * ref.adversarial_loss, 1e-6);
   EXPECT_NEAR(total, (1 - w) * ref.clean_loss + w * ref.adversarial_loss, 1e-6);
   EXPECT_GT(ref.adversarial_loss, ref.clean_loss);  // the attack did raise the loss
   ASSERT_EQ(grads.size(), ref.clean_grads.size());
@@ -343,17 +372,17 @@ TEST(TrainerHooksTest, FgsmWithWeightOneTrainsOnTheAdversarialBatchAlone) {
   const Tensor x = batch_inputs();
   const FgsmReference ref = fgsm_reference(rig, x, batch_targets(), static_cast<float>(eps));
   Tensor seen;
-  double extra = -1.0;
   std::vector<std::unique_ptr<Hook>> hooks;
-  hooks.push_back(std::make_unique<FgsmHook>(eps, 1.0, 1.0));
+  hooks.push_back(std::make_unique<FgsmHook>(Strength{eps}, 1.0, PassMode::eval, 1.0));
   auto spy = std::make_unique<SpyHook>("spy", nullptr);
-  spy->loss = [&](StepContext& ctx) { seen = ctx.inputs; };
-  spy->backward = [&](StepContext& ctx) { extra = ctx.extra_loss; };
+  spy->loss_fn = [&](StepContext&, const Batch& batch, const Tensor&, Tensor loss) {
+    seen = batch.inputs;
+    return loss;
+  };
   hooks.push_back(std::move(spy));
-  const auto [total, correct] = rig.trainer(std::move(hooks)).train_step(x, batch_targets(), 0, 0);
+  const auto [total, correct] = rig.trainer(std::move(hooks)).train_step(make_test_batch(x), 0, 0);
   ASSERT_TRUE(seen.defined());
   EXPECT_EQ(seen.to_vector(), ref.x_adv.to_vector());
-  EXPECT_EQ(extra, 0.0);
   EXPECT_NEAR(total, ref.adversarial_loss, 1e-6);
 }
 
@@ -371,11 +400,9 @@ TEST(TrainerHooksTest, EvaluationIsDeterministicWithNoiseLayersAndHooks) {
   Progress progress(Progress::Style::quiet, 1, loader.num_batches());
   trainer.train_epoch(loader, 0, progress);
 
-  const std::uint64_t position = default_generator().position();
-  const Evaluation first = evaluate(*e.model, e.data.test, 64);
-  const Evaluation second = evaluate(*e.model, e.data.test, 64);
-  EXPECT_EQ(default_generator().position(), position);  // no noise was drawn
-  EXPECT_TRUE(e.model->is_training());                  // the mode is restored
+  const Evaluation first = evaluate(*e.model, e.data.test);
+  const Evaluation second = evaluate(*e.model, e.data.test);
+  EXPECT_TRUE(e.model->is_training());  // the mode is restored
   EXPECT_EQ(first.count, 200);
   EXPECT_EQ(first.accuracy, second.accuracy);
   EXPECT_EQ(first.loss, second.loss);

@@ -69,7 +69,18 @@ Batch make_batch(const Dataset& dataset, std::span<const std::int64_t> indices) 
   const std::int64_t row = dataset.sample_numel();
   Shape shape{b};
   shape.insert(shape.end(), dataset.sample_shape.begin(), dataset.sample_shape.end());
-  Batch batch{Tensor::empty(std::move(shape)), Tensor::empty({b})};
+  Batch batch;
+  batch.inputs = Tensor::empty(std::move(shape));
+  batch.targets = Tensor::empty({b});
+  batch.num_classes = dataset.num_classes;
+  batch.indices.assign(indices.begin(), indices.end());
+  if (!dataset.lengths.empty()) {
+    batch.lengths = Tensor::empty({b});
+    for (std::int64_t k = 0; k < b; ++k) {
+      batch.lengths.ptr()[k] =
+          static_cast<float>(dataset.lengths[static_cast<std::size_t>(indices[k])]);
+    }
+  }
   float* x = batch.inputs.ptr();
   float* y = batch.targets.ptr();
   parallel_for(

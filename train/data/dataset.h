@@ -6,7 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "augment/input_info.h"
+#include "core/batch.h"
+#include "core/input_info.h"
 #include "core/shape.h"
 #include "core/tensor.h"
 
@@ -53,13 +54,9 @@ struct Dataset : DatasetInfo {
   void validate() const;
 };
 
-/// One mini-batch: inputs [B, ...sample_shape] float32 and targets [B] float class ids.
-struct Batch {
-  Tensor inputs;
-  Tensor targets;
-};
-
-/// Gathers `indices` into a batch; uint8 pixels become x / 255 and token ids become floats.
+/// Gathers `indices` into a batch: inputs [B, ...sample_shape] (uint8 pixels become x / 255,
+/// token ids become floats), class ids [B], lengths [B] when the dataset has them, the class
+/// count and the indices.
 /// Throws Error on an index outside [0, size).
 Batch make_batch(const Dataset& dataset, std::span<const std::int64_t> indices);
 

@@ -1,4 +1,4 @@
-#include "augment/input_info.h"
+#include "core/input_info.h"
 
 namespace dither {
 
