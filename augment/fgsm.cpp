@@ -78,4 +78,8 @@ Tensor FgsmHook::on_loss(StepContext& ctx, const Batch& batch, const Tensor&, Te
              mul(adv_loss, static_cast<float>(weight_)));
 }
 
+Tensor FgsmHook::extra_inputs(StepContext& ctx, const Batch& batch) {
+  return active_ ? adversarial(ctx, batch) : Tensor();
+}
+
 }  // namespace dither

@@ -27,6 +27,7 @@ class FgsmHook : public Hook {
   void setup(const HookSetup& setup) override;
   void on_batch(StepContext& ctx, Batch& batch) override;
   Tensor on_loss(StepContext& ctx, const Batch& batch, const Tensor& logits, Tensor loss) override;
+  Tensor extra_inputs(StepContext& ctx, const Batch& batch) override;
 
  private:
   Tensor adversarial(const StepContext& ctx, const Batch& batch) const;

@@ -97,6 +97,10 @@ class Hook {
   virtual void on_gradients(StepContext&) {}
   virtual void on_step_end(StepContext&) {}
 
+  /// For dither show: inputs the hook trains on besides the batch it hands on (FGSM's
+  /// adversarial example when its weight is below 1), after on_batch; undefined when none.
+  virtual Tensor extra_inputs(StepContext&, const Batch&) { return Tensor(); }
+
   double p() const { return p_; }
 
  protected:

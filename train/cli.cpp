@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "train/run.h"
+#include "train/show.h"
 #include "train/trainer.h"
 
 #ifndef DITHER_VERSION
@@ -88,6 +89,19 @@ int run_cli(int argc, char** argv) {
   info_cmd->add_option("--set", info_overrides,
                        "override a config value: key.path=value (repeatable)");
 
+  ShowRequest show;
+  std::string show_out;
+  auto* show_cmd = app.add_subcommand(
+      "show", "draw one training batch before and after every configured noise hook (PNG)");
+  show_cmd->add_option("config", show.config_path, "config file")->required();
+  show_cmd->add_option("--out", show_out, "PNG file (default: <config name>-show.png)");
+  show_cmd->add_option("--set", show.overrides,
+                       "override a config value: key.path=value (repeatable)");
+  show_cmd->add_option("--samples", show.samples, "samples per stage (default 8)")
+      ->check(CLI::Range(1, 64));
+  show_cmd->add_option("--step", show.step, "training step whose batch is shown (default 0)")
+      ->check(CLI::Range(0, 1 << 30));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -106,6 +120,9 @@ int run_cli(int argc, char** argv) {
           eval_target, eval_out.empty() ? std::nullopt : std::optional<fs::path>(eval_out));
       std::printf("test accuracy %.2f%%  loss %.4f  ECE %.4f  (%lld samples)\n", 100.0 * r.accuracy,
                   r.loss, r.ece, static_cast<long long>(r.count));
+    } else if (*show_cmd) {
+      show.out = show_out;
+      std::printf("wrote %s\n", run_show(show).string().c_str());
     } else if (*info_cmd) {
       std::fputs(describe_config(info_config, info_overrides).c_str(), stdout);
     }

@@ -10,6 +10,7 @@
 #include "layers/registry.h"
 #include "optim/factory.h"
 #include "train/atomic_file.h"
+#include "train/overrides.h"
 
 namespace dither {
 
@@ -34,6 +35,12 @@ nlohmann::json read_config(const std::string& path) {
     throw ConfigError(str(path, ":", line, ":", column, ": invalid JSON (",
                           cut == std::string::npos ? what : what.substr(cut), ")"));
   }
+}
+
+nlohmann::json read_config(const std::string& path, const std::vector<std::string>& overrides) {
+  nlohmann::json config = read_config(path);
+  for (const auto& o : overrides) apply_override(config, o);
+  return config;
 }
 
 InputInfo input_info(const DatasetInfo& info) {

@@ -33,6 +33,8 @@ struct Experiment {
 
 /// Parses a config file; a syntax error is a ConfigError naming the file, line and column.
 nlohmann::json read_config(const std::string& path);
+/// read_config, then each `--set key.path=value` override applied in order.
+nlohmann::json read_config(const std::string& path, const std::vector<std::string>& overrides);
 
 /// Validates and builds a whole config. Cheap checks (keys, types, ranges of every block) run
 /// before the data is loaded; errors are ConfigErrors naming the JSON path.

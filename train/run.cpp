@@ -10,7 +10,6 @@
 #include "train/atomic_file.h"
 #include "train/evaluate.h"
 #include "train/experiment.h"
-#include "train/overrides.h"
 #include "train/plot.h"
 #include "train/run_state.h"
 
@@ -18,12 +17,6 @@ namespace dither {
 namespace {
 
 namespace fs = std::filesystem;
-
-nlohmann::json load_config(const std::string& path, const std::vector<std::string>& overrides) {
-  nlohmann::json config = read_config(path);
-  for (const auto& o : overrides) apply_override(config, o);
-  return config;
-}
 
 fs::path default_run_dir(const std::string& config_path) {
   const std::time_t now = std::time(nullptr);
@@ -106,7 +99,7 @@ TrainResult run_training(const TrainRequest& request) {
     }
     config = resume_from.meta.at("config");
   } else {
-    config = load_config(request.config_path, request.overrides);
+    config = read_config(request.config_path, request.overrides);
     run_dir = request.out_dir ? *request.out_dir : default_run_dir(request.config_path);
   }
   Experiment e = build_experiment(config);
@@ -236,7 +229,7 @@ Evaluation run_evaluation(const fs::path& target, const std::optional<fs::path>&
 
 std::string describe_config(const std::string& config_path,
                             const std::vector<std::string>& overrides) {
-  const Experiment e = build_experiment(load_config(config_path, overrides));
+  const Experiment e = build_experiment(read_config(config_path, overrides));
   std::ostringstream out;
   if (!e.description.empty()) out << e.description << "\n\n";
   out << "data: " << e.data.train.name << " (" << to_string(e.input.kind) << ", sample "

@@ -107,6 +107,30 @@ std::pair<double, std::int64_t> Trainer::train_step(Batch batch, std::int64_t ep
   return {value, count_correct(logits, batch.targets)};
 }
 
+std::vector<std::pair<std::string, Batch>> Trainer::batch_stages(Batch batch, std::int64_t epoch,
+                                                                 std::int64_t batch_index,
+                                                                 std::int64_t batches_per_epoch) {
+  if (batch.num_classes == 0) batch.num_classes = input_.num_classes;
+  ExtraPasses passes(model_, NoiseClock{seed_, step_, kTrainPass + 1});
+  StepContext ctx = context(epoch, batch_index, batches_per_epoch, &passes);
+  std::vector<std::pair<std::string, Batch>> stages{{"input", batch}};
+  for (std::size_t i = 0; i < hooks_.size(); ++i) {
+    ctx.hook_index = i;
+    const std::string title = std::to_string(i) + " " + hooks_[i]->type_name();
+    const Tensor before = batch.inputs;
+    hooks_[i]->on_batch(ctx, batch);
+    stages.emplace_back(title + (batch.inputs.ptr() == before.ptr() ? " (inputs unchanged)" : ""),
+                        batch);
+    const Tensor extra = hooks_[i]->extra_inputs(ctx, batch);
+    if (extra.defined()) {
+      Batch view = batch;
+      view.inputs = extra;
+      stages.emplace_back(title + " (also trained on)", view);
+    }
+  }
+  return stages;
+}
+
 nlohmann::json Trainer::hook_states() const {
   nlohmann::json states = nlohmann::json::array();
   for (const auto& hook : hooks_) states.push_back(hook->state());

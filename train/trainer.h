@@ -54,6 +54,12 @@ class Trainer {
   std::pair<double, std::int64_t> train_step(Batch batch, std::int64_t epoch,
                                              std::int64_t batch_index,
                                              std::int64_t batches_per_epoch = 1);
+  /// What the hooks make of `batch` at (epoch, batch_index), for dither show: the batch after
+  /// each hook's on_batch in config order, and a hook's extra_inputs() where it has them, each
+  /// titled "<i> <type>". Nothing is trained; the step count stays.
+  std::vector<std::pair<std::string, Batch>> batch_stages(Batch batch, std::int64_t epoch,
+                                                          std::int64_t batch_index,
+                                                          std::int64_t batches_per_epoch);
   /// Every batch of `epoch` from `loader`.
   EpochStats train_epoch(BatchLoader& loader, std::int64_t epoch, Progress& progress);
   /// Throws DivergenceError naming the parameter when any weight is NaN or Inf: the end-of-epoch

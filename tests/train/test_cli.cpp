@@ -98,7 +98,7 @@ std::string percent(double fraction) {
 TEST_F(CliTest, HelpListsTheSubcommands) {
   const Outcome r = dither("--help");
   EXPECT_EQ(r.status, 0) << r.err;
-  for (const char* command : {"\n  train ", "\n  eval ", "\n  info "}) {
+  for (const char* command : {"\n  train ", "\n  eval ", "\n  info ", "\n  show "}) {
     EXPECT_TRUE(contains(r.out, command)) << r.out;
   }
   const Outcome train = dither("train --help");
@@ -213,6 +213,19 @@ TEST_F(CliTest, InfoPrintsTheParameterCount) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(contains(r.out, std::to_string(parameters) + " parameters")) << r.out;
   EXPECT_TRUE(contains(r.out, "linear")) << r.out;
+}
+
+TEST_F(CliTest, ShowDrawsThePictureAndNamesABadHook) {
+  nlohmann::json config = testing::moons_config(1);
+  const fs::path png = run("show.png");
+  const Outcome r = dither("show " + config_file(config) + " --out " + quoted(png));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "show.png")) << r.out;
+  EXPECT_EQ(testing::slurp(png).substr(1, 3), "PNG");
+  config["noise"][0]["sigmaa"] = 1;
+  const Outcome bad = dither("show " + config_file(config, "bad") + " --out " + quoted(png));
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_TRUE(contains(bad.err, "noise[0].sigmaa")) << bad.err;
 }
 
 TEST_F(CliTest, SetOverridesAConfigValue) {

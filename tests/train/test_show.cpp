@@ -1,0 +1,97 @@
+#include <gtest/gtest.h>
+#include <stb/stb_image.h>
+
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+#include "run_testing.h"
+#include "train/show.h"
+
+namespace dither {
+namespace {
+
+struct Decoded {
+  int width = 0, height = 0;
+  std::unique_ptr<unsigned char, void (*)(void*)> pixels{nullptr, stbi_image_free};
+  int grey(int x, int y) const { return pixels.get()[(y * width + x) * 3]; }
+};
+
+Decoded decode(const std::string& png) {
+  Decoded d;
+  int channels = 0;
+  d.pixels.reset(stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()),
+                                       static_cast<int>(png.size()), &d.width, &d.height, &channels,
+                                       3));
+  return d;
+}
+
+Batch constant_images(float value, std::int64_t n) {
+  Batch b;
+  b.inputs = Tensor::full({n, 1, 28, 28}, value);
+  b.targets = Tensor::zeros({n});
+  b.num_classes = 10;
+  return b;
+}
+
+InputInfo image_info() {
+  InputInfo info;
+  info.kind = InputKind::image;
+  info.sample_shape = {1, 28, 28};
+  info.low = 0.0f;
+  info.high = 1.0f;
+  info.num_classes = 10;
+  return info;
+}
+
+TEST(ShowTest, DrawsOneRowPerStageAndOneColumnPerSampleAtTheirValues) {
+  const std::vector<std::pair<std::string, Batch>> stages = {{"input", constant_images(0.0f, 4)},
+                                                             {"0 x", constant_images(1.0f, 4)}};
+  const Decoded one = decode(draw_stages(stages, image_info(), {}, 2));
+  const Decoded three = decode(
+      draw_stages({stages[0], stages[1], {"1 y", constant_images(0.5f, 4)}}, image_info(), {}, 4));
+  ASSERT_NE(one.pixels, nullptr);
+  ASSERT_NE(three.pixels, nullptr);
+  EXPECT_GT(three.width, one.width);    // more samples, more columns
+  EXPECT_GT(three.height, one.height);  // more stages, more rows
+  // The first image of each row is drawn at its grey level (images zoom 3x: 84 px rows).
+  const int x = 190 + 40;
+  const int row = (three.height - 6) / 3;
+  EXPECT_EQ(three.grey(x, 6 + 40), 0);
+  EXPECT_EQ(three.grey(x, 6 + row + 40), 255);
+  EXPECT_EQ(three.grey(x, 6 + 2 * row + 40), 128);
+}
+
+TEST(ShowTest, DrawsTablesAsHeatMapsAndRefusesTokens) {
+  InputInfo table;
+  table.kind = InputKind::tabular;
+  table.sample_shape = {3};
+  Batch b;
+  b.inputs = Tensor::from({-1, 0, 1, 1, 0, -1}, {2, 3});
+  b.targets = Tensor::from({0, 1}, {2});
+  const Decoded d = decode(draw_stages({{"input", b}}, table, {"no", "yes"}, 8));
+  ASSERT_NE(d.pixels, nullptr);
+  InputInfo tokens = table;
+  tokens.kind = InputKind::tokens;
+  EXPECT_THROW(draw_stages({{"input", b}}, tokens, {}, 8), ConfigError);
+}
+
+TEST(ShowTest, WritesThePictureOfAConfigsHooks) {
+  testing::TempDir dir("show");
+  nlohmann::json config = testing::moons_config(1);
+  config["noise"] = nlohmann::json::parse(
+      R"([{"type": "gaussian", "sigma": 0.3}, {"type": "fgsm", "eps": 0.1}])");
+  testing::write_text(dir / "moons.json", config.dump());
+  ShowRequest request;
+  request.config_path = (dir / "moons.json").string();
+  request.out = dir / "picture.png";
+  EXPECT_EQ(run_show(request), dir / "picture.png");
+  const Decoded d = decode(testing::slurp(dir / "picture.png"));
+  ASSERT_NE(d.pixels, nullptr);
+  EXPECT_GT(d.height, 4 * 8 * 12);  // input, gaussian, fgsm and its adversarial view
+  request.samples = 0;
+  EXPECT_THROW(run_show(request), ConfigError);
+}
+
+}  // namespace
+}  // namespace dither
