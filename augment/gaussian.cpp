@@ -10,17 +10,27 @@
 
 namespace dither {
 
-Tensor add_gaussian_noise(const Tensor& x, float sigma, const RandomStream& stream, float low,
-                          float high) {
+namespace {
+
+// x + scale(i) * z_i, z = the stream's bulk normals, clamped to [low, high].
+template <class Scale>
+Tensor add_scaled_noise(const Tensor& x, const RandomStream& stream, float low, float high,
+                        const Scale& scale) {
   Tensor out = Tensor::empty(x.shape());
+  stream.fill_normal(out.data(), 0.0f, 1.0f);
   const float* in = x.ptr();
   float* o = out.ptr();
   parallel_for(out.numel(), [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t i = b; i < e; ++i) {
-      o[i] = std::clamp(in[i] + sigma * stream.normal(static_cast<std::uint64_t>(i)), low, high);
-    }
+    for (std::int64_t i = b; i < e; ++i) o[i] = std::clamp(in[i] + scale(i) * o[i], low, high);
   });
   return out;
+}
+
+}  // namespace
+
+Tensor add_gaussian_noise(const Tensor& x, float sigma, const RandomStream& stream, float low,
+                          float high) {
+  return add_scaled_noise(x, stream, low, high, [sigma](std::int64_t) { return sigma; });
 }
 
 std::vector<float> sample_std(const Tensor& x) {
@@ -87,18 +97,12 @@ void GaussianNoiseHook::on_batch(StepContext& ctx, Batch& batch) {
     batch.inputs = add_gaussian_noise(batch.inputs, static_cast<float>(sigma), stream, low, high);
     return;
   }
-  const std::vector<float> scale = sample_std(batch.inputs);
+  std::vector<float> scale = sample_std(batch.inputs);
+  for (float& s : scale) s *= static_cast<float>(sigma);
   const std::int64_t row = batch.inputs.numel() / std::max<std::int64_t>(1, batch.size());
-  Tensor out = Tensor::empty(batch.inputs.shape());
-  const float* in = batch.inputs.ptr();
-  float* o = out.ptr();
-  parallel_for(out.numel(), [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t i = b; i < e; ++i) {
-      const float s = static_cast<float>(sigma) * scale[static_cast<std::size_t>(i / row)];
-      o[i] = std::clamp(in[i] + s * stream.normal(static_cast<std::uint64_t>(i)), low, high);
-    }
+  batch.inputs = add_scaled_noise(batch.inputs, stream, low, high, [&](std::int64_t i) {
+    return scale[static_cast<std::size_t>(i / row)];
   });
-  batch.inputs = out;
 }
 
 }  // namespace dither

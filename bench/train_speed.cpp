@@ -6,39 +6,16 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "bench_models.h"
 #include "core/parallel.h"
 #include "train/experiment.h"
-
-namespace {
-
-nlohmann::json model_spec(const std::string& model) {
-  using nlohmann::json;
-  if (model == "mlp") {
-    return json::parse(
-        R"({"layers": [{"type": "flatten"}, {"type": "linear", "out": 256}, {"type": "relu"},
-      {"type": "linear", "out": 128}, {"type": "relu"}, {"type": "linear", "out": 10}]})");
-  }
-  return json::parse(R"({"layers": [
-      {"type": "conv2d", "out": 32, "kernel": 3}, {"type": "relu"}, {"type": "max_pool2d", "kernel": 2},
-      {"type": "conv2d", "out": 64, "kernel": 3}, {"type": "relu"}, {"type": "max_pool2d", "kernel": 2},
-      {"type": "flatten"}, {"type": "linear", "out": 128}, {"type": "relu"}, {"type": "linear", "out": 10}]})");
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   const std::string model = argc > 1 ? argv[1] : "mlp";
   const int threads = argc > 2 ? std::stoi(argv[2]) : 2;
   const int batches = argc > 3 ? std::stoi(argv[3]) : (model == "mlp" ? 400 : 40);
   dither::set_num_threads(threads);
-  const nlohmann::json config = {{"seed", 1},
-                                 {"data",
-                                  {{"name", "fashion-mnist"},
-                                   {"path", "/usr/share/datasets/fashion-mnist"},
-                                   {"validation_split", 0.0}}},
-                                 {"model", model_spec(model)},
-                                 {"optimizer", {{"type", "sgd"}, {"lr", 0.05}, {"momentum", 0.9}}},
-                                 {"train", {{"epochs", 1}, {"batch_size", 128}}}};
+  const nlohmann::json config = dither::bench::fashion_config(model, nlohmann::json::array());
   dither::Experiment e = dither::build_experiment(config);
   dither::Trainer trainer(*e.model, *e.loss, *e.optimizer, e.schedule.get(), std::move(e.hooks),
                           e.input, e.settings, e.seed);

@@ -58,4 +58,9 @@ void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64
       1);
 }
 
+std::string blas_core_name() {
+  const char* name = openblas_get_corename();
+  return name == nullptr ? "unknown" : name;
+}
+
 }  // namespace dither

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace dither {
 
@@ -16,5 +17,9 @@ void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64
 void gemm_serial(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
                  float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb,
                  float beta, float* c, std::int64_t ldc);
+
+/// The kernel OpenBLAS chose for this CPU (openblas_get_corename(): "Haswell", "SkylakeX", or
+/// "Prescott" when it fell back to its SSE3 kernels): what a speed figure must name.
+std::string blas_core_name();
 
 }  // namespace dither

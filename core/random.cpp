@@ -10,17 +10,7 @@
 namespace dither {
 namespace {
 
-constexpr std::uint32_t kMul0 = 0xD2511F53u;
-constexpr std::uint32_t kMul1 = 0xCD9E8D57u;
-constexpr std::uint32_t kWeyl0 = 0x9E3779B9u;
-constexpr std::uint32_t kWeyl1 = 0xBB67AE85u;
-
-std::uint64_t splitmix(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
+std::uint64_t splitmix(std::uint64_t x) { return splitmix64(x); }
 
 std::uint64_t mix(std::uint64_t hash, std::uint64_t value) {
   return splitmix(hash ^ splitmix(value));
@@ -47,15 +37,22 @@ double normal_from(const std::array<std::uint32_t, 4>& w) {
 
 }  // namespace
 
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
 std::array<std::uint32_t, 4> philox4x32(std::array<std::uint32_t, 4> c,
                                         std::array<std::uint32_t, 2> k) {
   for (int round = 0; round < 10; ++round) {
     if (round > 0) {
-      k[0] += kWeyl0;
-      k[1] += kWeyl1;
+      k[0] += philox::kWeyl0;
+      k[1] += philox::kWeyl1;
     }
-    const std::uint64_t p0 = std::uint64_t{kMul0} * c[0];
-    const std::uint64_t p1 = std::uint64_t{kMul1} * c[2];
+    const std::uint64_t p0 = std::uint64_t{philox::kMul0} * c[0];
+    const std::uint64_t p1 = std::uint64_t{philox::kMul1} * c[2];
     c = {static_cast<std::uint32_t>(p1 >> 32) ^ c[1] ^ k[0], static_cast<std::uint32_t>(p1),
          static_cast<std::uint32_t>(p0 >> 32) ^ c[3] ^ k[1], static_cast<std::uint32_t>(p0)};
   }
@@ -145,27 +142,6 @@ std::vector<std::int64_t> RandomStream::permutation(std::int64_t n) const {
               order[static_cast<std::size_t>(integer(static_cast<std::uint64_t>(k), k + 1))]);
   }
   return order;
-}
-
-void RandomStream::fill_uniform(std::span<float> out, float low, float high,
-                                std::uint64_t offset) const {
-  const float scale = high - low;
-  parallel_for(static_cast<std::int64_t>(out.size()), [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t k = b; k < e; ++k) {
-      out[static_cast<std::size_t>(k)] =
-          low + scale * uniform(offset + static_cast<std::uint64_t>(k));
-    }
-  });
-}
-
-void RandomStream::fill_normal(std::span<float> out, float mean, float std,
-                               std::uint64_t offset) const {
-  parallel_for(static_cast<std::int64_t>(out.size()), [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t k = b; k < e; ++k) {
-      out[static_cast<std::size_t>(k)] =
-          mean + std * normal(offset + static_cast<std::uint64_t>(k));
-    }
-  });
 }
 
 RandomStream Generator::next(std::string_view purpose) {

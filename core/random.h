@@ -9,6 +9,17 @@
 
 namespace dither {
 
+/// Philox4x32-10's multipliers and key increments (Salmon et al. 2011).
+namespace philox {
+inline constexpr std::uint32_t kMul0 = 0xD2511F53u;
+inline constexpr std::uint32_t kMul1 = 0xCD9E8D57u;
+inline constexpr std::uint32_t kWeyl0 = 0x9E3779B9u;
+inline constexpr std::uint32_t kWeyl1 = 0xBB67AE85u;
+}  // namespace philox
+
+/// SplitMix64's finaliser: a 64-bit bijection that scrambles every bit.
+std::uint64_t splitmix64(std::uint64_t x);
+
 /// Philox4x32-10 (Salmon et al. 2011): 128-bit counter, 64-bit key, 4 x 32 random bits out.
 std::array<std::uint32_t, 4> philox4x32(std::array<std::uint32_t, 4> counter,
                                         std::array<std::uint32_t, 2> key);
@@ -33,10 +44,19 @@ class RandomStream {
   double beta(std::uint64_t i, double a, double b) const;       ///< Beta(a, b), a, b > 0
   std::vector<std::int64_t> permutation(std::int64_t n) const;  ///< of 0..n-1
 
-  /// out[k] = uniform(offset + k) * (high - low) + low, in parallel.
+  /// Bulk draws, for tensors of noise: element k (counted from `offset`, a multiple of 1024) is
+  /// a pure function of (name, offset + k), taken four to a Philox block, vectorised and in
+  /// parallel. They are not the scalar draws above (uniform(k) != fill_uniform's element k).
+  /// out[k] ~ U[low, high) on a 2^-24 grid.
   void fill_uniform(std::span<float> out, float low, float high, std::uint64_t offset = 0) const;
-  /// out[k] = mean + std * normal(offset + k), in parallel.
+  /// out[k] = mean + std * z, z ~ N(0, 1) by Box-Muller in single precision (|z| <= 5.8).
   void fill_normal(std::span<float> out, float mean, float std, std::uint64_t offset = 0) const;
+  /// out[k] = value with probability p (to within 3e-8), else 0.
+  void fill_bernoulli(std::span<float> out, double p, float value, std::uint64_t offset = 0) const;
+
+  /// The whole name folded into 64 bits: Philox's key is splitmix64 of it, and its low word
+  /// fills the counter's last word.
+  std::uint64_t name_hash() const { return hash_; }
 
  private:
   RandomStream(std::uint64_t hash, int);

@@ -24,11 +24,12 @@ Tensor AlphaDropout::forward(const Tensor& x) {
   const auto dropped_shift = static_cast<float>(a * kAlphaPrime + b);
   Tensor scale = Tensor::empty(x.shape());
   Tensor shift = Tensor::empty(x.shape());
+  stream.fill_bernoulli(scale.data(), 1.0 - p_, 1.0f);
   float* ps = scale.ptr();
   float* pb = shift.ptr();
   parallel_for(x.numel(), [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t i = begin; i < end; ++i) {
-      const bool keep = stream.bernoulli(static_cast<std::uint64_t>(i), 1.0 - p_);
+      const bool keep = ps[i] != 0.0f;
       ps[i] = keep ? kept_scale : 0.0f;
       pb[i] = keep ? kept_shift : dropped_shift;
     }

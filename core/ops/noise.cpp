@@ -36,12 +36,7 @@ Tensor apply_noise(const Tensor& x, const Tensor& scale, const Tensor& shift) {
 
 Tensor bernoulli_mask(const Shape& shape, double keep, float value, const RandomStream& stream) {
   Tensor mask = Tensor::empty(shape);
-  float* pm = mask.ptr();
-  parallel_for(mask.numel(), [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t i = b; i < e; ++i) {
-      pm[i] = stream.bernoulli(static_cast<std::uint64_t>(i), keep) ? value : 0.0f;
-    }
-  });
+  stream.fill_bernoulli(mask.data(), keep, value);
   return mask;
 }
 

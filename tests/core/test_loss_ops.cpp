@@ -271,9 +271,11 @@ TEST(KlDivTest, FollowsBatchmeanSemantics) {
                                      std::log(0.4f), std::log(0.4f), std::log(0.2f)},
                                     {2, 3});
   EXPECT_NEAR(kl_div(log_q, p).item(), expected / 2.0, 1e-6);
+  // p away from 0: p log p curves so fast there that a 1e-2 central difference is off by more
+  // than the tolerance.
   EXPECT_TRUE(gradcheck(
       [](const auto& in) { return kl_div(in[0], normalized_rows(in[1])); },
-      {random_uniform({2, 3}, -3.0f, -0.1f, 51), random_uniform({2, 3}, 0.1f, 1.0f, 52)}));
+      {random_uniform({2, 3}, -3.0f, -0.1f, 51), random_uniform({2, 3}, 0.4f, 1.0f, 52)}));
 }
 
 TEST(KlDivLogitsTest, EqualsKlDivOfTheSoftmaxes) {

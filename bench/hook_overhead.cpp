@@ -1,0 +1,104 @@
+// What each noise hook adds to a training step: the Fashion-MNIST MLP or the benchmark CNN
+// trained with no hook and with each hook alone, in alternating rounds on the same machine, so
+// drift and other load hit every variant alike. Prints per-step medians and their ratio to the
+// run without hooks, and the BLAS kernel that ran.
+//
+//   build/bench/hook_overhead mlp [rounds=7] [steps=60] ['{"type": "cutout"}' ...]
+//
+// Without hook specs it measures every registered input-space hook at its defaults.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "augment/registry.h"
+#include "bench_models.h"
+#include "core/blas.h"
+#include "core/parallel.h"
+#include "train/data/loader.h"
+#include "train/experiment.h"
+
+namespace {
+
+using dither::Batch;
+
+struct Variant {
+  std::string name;
+  std::unique_ptr<dither::Experiment> experiment;  // the loader points into its data
+  std::unique_ptr<dither::Trainer> trainer;
+  std::unique_ptr<dither::BatchLoader> loader;
+  std::int64_t next = 0;
+  std::vector<double> step_seconds;  // one median-of-round entry per round
+};
+
+// The hooks that act on the inputs or targets of the batch, at their defaults, where registered.
+std::vector<nlohmann::json> default_hooks() {
+  std::vector<nlohmann::json> out;
+  const auto types = dither::HookRegistry::instance().types();
+  for (const char* type : {"gaussian", "uniform", "salt_pepper", "speckle", "cutout",
+                           "random_erasing", "mixup", "cutmix", "label_smoothing", "label_noise"}) {
+    if (std::find(types.begin(), types.end(), type) != types.end()) out.push_back({{"type", type}});
+  }
+  return out;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string model = argc > 1 ? argv[1] : "mlp";
+  const int rounds = argc > 2 ? std::stoi(argv[2]) : 7;
+  const int steps = argc > 3 ? std::stoi(argv[3]) : (model == "mlp" ? 60 : 8);
+  std::vector<nlohmann::json> hooks;
+  for (int i = 4; i < argc; ++i) hooks.push_back(nlohmann::json::parse(argv[i]));
+  if (hooks.empty()) hooks = default_hooks();
+
+  std::vector<Variant> variants;
+  auto add = [&](std::string name, nlohmann::json noise) {
+    Variant v;
+    v.name = std::move(name);
+    v.experiment = std::make_unique<dither::Experiment>(
+        dither::build_experiment(dither::bench::fashion_config(model, noise)));
+    dither::Experiment& e = *v.experiment;
+    v.trainer = std::make_unique<dither::Trainer>(*e.model, *e.loss, *e.optimizer, e.schedule.get(),
+                                                  std::move(e.hooks), e.input, e.settings, e.seed);
+    v.loader = std::make_unique<dither::BatchLoader>(
+        e.data.train, dither::LoaderOptions{.batch_size = 128, .drop_last = true}, e.seed);
+    variants.push_back(std::move(v));
+  };
+  add("none", nlohmann::json::array());
+  for (const auto& spec : hooks) add(spec.dump(), nlohmann::json::array({spec}));
+
+  auto run = [](Variant& v, int count) {
+    const std::int64_t per_epoch = v.loader->num_batches();
+    const auto start = std::chrono::steady_clock::now();
+    for (int s = 0; s < count; ++s, ++v.next) {
+      Batch batch = v.loader->batch(v.next / per_epoch, v.next % per_epoch);
+      v.trainer->train_step(std::move(batch), v.next / per_epoch, v.next % per_epoch, per_epoch);
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / count;
+  };
+  for (auto& v : variants) run(v, std::max(2, steps / 4));  // warm-up: buffers, page faults
+  for (int r = 0; r < rounds; ++r) {
+    for (auto& v : variants) v.step_seconds.push_back(run(v, steps));
+  }
+
+  std::printf("model %s, %d threads, BLAS kernel %s, %d rounds of %d steps (batch 128)\n",
+              model.c_str(), dither::num_threads(), dither::blas_core_name().c_str(), rounds,
+              steps);
+  const double base = median(variants.front().step_seconds);
+  std::printf("%-48s %12s %8s\n", "hook", "ms/step", "ratio");
+  for (const auto& v : variants) {
+    const double m = median(v.step_seconds);
+    std::printf("%-48s %12.3f %8.3f\n", v.name.substr(0, 48).c_str(), 1e3 * m, m / base);
+  }
+  return 0;
+}
