@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "augment/gaussian.h"
+#include "augment/registry.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "run_testing.h"
@@ -102,6 +104,59 @@ TEST(ResumeTest, ComparisonSeesADifferentNoiseClock) {
   resume(dir / "moved");
   EXPECT_FALSE(testing::same_tensors(load_checkpoint(dir / "whole" / "last.ckpt"),
                                      load_checkpoint(dir / "moved" / "last.ckpt")));
+}
+
+// A hook with state: it scales its input noise by how many batches it has seen, so a resumed
+// run that lost the count would train on other inputs. `forget` drops the state on load.
+class CountingNoiseHook : public Hook {
+ public:
+  explicit CountingNoiseHook(bool forget) : forget_(forget) {}
+  std::string type_name() const override { return forget_ ? "counting_forgetful" : "counting"; }
+  nlohmann::json to_json() const override { return {{"type", type_name()}, {"p", 1.0}}; }
+  nlohmann::json state() const override { return {{"batches", batches_}}; }
+  void load_state(const nlohmann::json& state) override {
+    if (!forget_) batches_ = state.at("batches").get<std::int64_t>();
+  }
+  void on_batch(StepContext& ctx, Batch& batch) override {
+    const float sigma = 0.01f * static_cast<float>(batches_++ % 7);
+    batch.inputs = add_gaussian_noise(batch.inputs, sigma, ctx.stream("counting"), -1e30f, 1e30f);
+  }
+
+ private:
+  bool forget_;
+  std::int64_t batches_ = 0;
+};
+
+void register_counting_hooks() {
+  static const bool once = [] {
+    HookRegistry::instance().add("counting", [](const nlohmann::json&, const std::string&) {
+      return std::make_unique<CountingNoiseHook>(false);
+    });
+    HookRegistry::instance().add("counting_forgetful",
+                                 [](const nlohmann::json&, const std::string&) {
+                                   return std::make_unique<CountingNoiseHook>(true);
+                                 });
+    return true;
+  }();
+  (void)once;
+}
+
+TEST(ResumeTest, HookStateTravelsInTheCheckpoint) {
+  register_counting_hooks();
+  for (const char* type : {"counting", "counting_forgetful"}) {
+    TempDir dir("resume-hook-state");
+    nlohmann::json spec = testing::moons_config(3);
+    spec["noise"] = nlohmann::json::array({{{"type", type}}});
+    testing::write_text(dir / "moons.json", spec.dump());
+    train(dir / "moons.json", dir / "whole");
+    train(dir / "moons.json", dir / "split", 1);
+    // One epoch of 360 training samples (400 less the 10% validation split) in batches of 32.
+    EXPECT_EQ(load_checkpoint(dir / "split" / "last.ckpt").meta.at("hooks")[0]["batches"], 12);
+    resume(dir / "split");
+    const bool same = testing::same_tensors(load_checkpoint(dir / "whole" / "last.ckpt"),
+                                            load_checkpoint(dir / "split" / "last.ckpt"));
+    EXPECT_EQ(same, std::string(type) == "counting") << type;
+  }
 }
 
 TEST(ResumeTest, ResumingAFinishedRunTrainsNoMore) {
