@@ -127,6 +127,35 @@ double JsonReader::number(std::string_view key, std::optional<double> fallback, 
   return v.get<double>();
 }
 
+std::string Interval::describe() const {
+  std::ostringstream out;
+  if (std::isinf(high) && std::isinf(low)) return "";
+  if (std::isinf(high)) {
+    out << (low_open ? "> " : ">= ") << low;
+  } else if (std::isinf(low)) {
+    out << (high_open ? "< " : "<= ") << high;
+  } else {
+    out << "in " << (low_open ? "(" : "[") << low << ", " << high << (high_open ? ")" : "]");
+  }
+  return out.str();
+}
+
+double JsonReader::number(std::string_view key, std::optional<double> fallback,
+                          const Interval& interval) const {
+  if (!has(key) && fallback) return *fallback;
+  return number_at(at(key), path_of(key), interval);
+}
+
+double JsonReader::number_at(const nlohmann::json& v, const std::string& path,
+                             const Interval& interval) {
+  if (!v.is_number() || !std::isfinite(v.get<double>()) || !interval.contains(v.get<double>())) {
+    const std::string range = interval.describe();
+    throw ConfigError(path + ": must be a number" + (range.empty() ? "" : " " + range) + ", got " +
+                      v.dump());
+  }
+  return v.get<double>();
+}
+
 bool JsonReader::boolean(std::string_view key, std::optional<bool> fallback) const {
   if (!has(key) && fallback) return *fallback;
   const auto& v = at(key);

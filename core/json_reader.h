@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -9,6 +10,32 @@
 #include <vector>
 
 namespace dither {
+
+/// An interval with open or closed ends: the values a number in a config may take.
+struct Interval {
+  double low = -std::numeric_limits<double>::infinity();
+  double high = std::numeric_limits<double>::infinity();
+  bool low_open = false;
+  bool high_open = false;
+
+  static constexpr Interval closed(double a, double b) { return {a, b, false, false}; }
+  static constexpr Interval at_least(double a) {
+    return {a, std::numeric_limits<double>::infinity(), false, true};
+  }
+  static constexpr Interval above(double a) {
+    return {a, std::numeric_limits<double>::infinity(), true, true};
+  }
+  /// [0, 1): a share of which something must remain (momentum, a held-out split).
+  static constexpr Interval fraction() { return {0.0, 1.0, false, true}; }
+  /// (0, 1): a factor that must shrink and stay positive.
+  static constexpr Interval open_unit() { return {0.0, 1.0, true, true}; }
+
+  bool contains(double v) const {
+    return (low_open ? v > low : v >= low) && (high_open ? v < high : v <= high);
+  }
+  /// "in [0, 1)", ">= 0", "> 0"
+  std::string describe() const;
+};
 
 /// Strict, path-aware reading of one JSON object. Every error is a ConfigError whose message
 /// starts with the JSON path at fault (`model.layers[3].out: must be an integer >= 1`), and an
@@ -34,6 +61,12 @@ class JsonReader {
   /// Finite number in [low, high].
   double number(std::string_view key, std::optional<double> fallback = std::nullopt,
                 double low = -1e300, double high = 1e300) const;
+  /// Finite number in `interval`.
+  double number(std::string_view key, std::optional<double> fallback,
+                const Interval& interval) const;
+  /// Checks one JSON value (a list element, say) against `interval`, naming `path`.
+  static double number_at(const nlohmann::json& value, const std::string& path,
+                          const Interval& interval);
   bool boolean(std::string_view key, std::optional<bool> fallback = std::nullopt) const;
   /// A string; when `choices` is non-empty it must be one of them (with a suggestion if not).
   std::string string(std::string_view key, std::optional<std::string> fallback = std::nullopt,

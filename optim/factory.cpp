@@ -12,55 +12,27 @@
 namespace dither {
 namespace {
 
-// An interval with open or closed ends: JsonReader::number knows closed ones only, and
-// momentum must stay below 1.
-struct Range {
-  double low;
-  double high;
-  bool low_open;
-  bool high_open;
-};
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr Range kNonNegative{0.0, kInf, false, true};
-constexpr Range kPositive{0.0, kInf, true, true};
-constexpr Range kFraction{0.0, 1.0, false, true};
-constexpr Range kOpenFraction{0.0, 1.0, true, true};
-
-std::string describe(const Range& r) {
-  if (r.high == kInf) return str(r.low_open ? "> " : ">= ", r.low);
-  return str("in ", r.low_open ? "(" : "[", r.low, ", ", r.high, r.high_open ? ")" : "]");
-}
-
-double checked_number(const nlohmann::json& v, const std::string& path, const Range& r) {
-  const bool ok = v.is_number() &&
-                  (r.low_open ? v.get<double>() > r.low : v.get<double>() >= r.low) &&
-                  (r.high_open ? v.get<double>() < r.high : v.get<double>() <= r.high);
-  if (!ok) throw ConfigError(path + ": must be a number " + describe(r) + ", got " + v.dump());
-  return v.get<double>();
-}
-
-double number_in(const JsonReader& reader, std::string_view key, std::optional<double> fallback,
-                 const Range& range) {
-  if (!reader.has(key) && fallback) return *fallback;
-  return checked_number(reader.at(key), reader.path_of(key), range);
-}
+constexpr Interval kNonNegative = Interval::at_least(0.0);
+constexpr Interval kPositive = Interval::above(0.0);
+constexpr Interval kFraction = Interval::fraction();
+constexpr Interval kOpenFraction = Interval::open_unit();
 
 template <bool Decoupled>
 std::unique_ptr<Optimizer> make_adam(const JsonReader& r, std::vector<Tensor> params) {
   r.allow_only({"type", "lr", "betas", "eps", "weight_decay", "amsgrad"});
   AdamFamilyOptions<Decoupled> o;
-  o.lr = number_in(r, "lr", o.lr, kNonNegative);
+  o.lr = r.number("lr", o.lr, kNonNegative);
   if (r.has("betas")) {
     const auto& betas = r.at("betas");
     const std::string at = r.path_of("betas");
     if (!betas.is_array() || betas.size() != 2) {
       throw ConfigError(at + ": must be a list of two numbers in [0, 1), got " + betas.dump());
     }
-    o.beta1 = checked_number(betas[0], index_path(at, 0), kFraction);
-    o.beta2 = checked_number(betas[1], index_path(at, 1), kFraction);
+    o.beta1 = JsonReader::number_at(betas[0], index_path(at, 0), kFraction);
+    o.beta2 = JsonReader::number_at(betas[1], index_path(at, 1), kFraction);
   }
-  o.eps = number_in(r, "eps", o.eps, kNonNegative);
-  o.weight_decay = number_in(r, "weight_decay", o.weight_decay, kNonNegative);
+  o.eps = r.number("eps", o.eps, kNonNegative);
+  o.weight_decay = r.number("weight_decay", o.weight_decay, kNonNegative);
   o.amsgrad = r.boolean("amsgrad", o.amsgrad);
   return std::make_unique<AdamFamily<Decoupled>>(std::move(params), o);
 }
@@ -68,11 +40,11 @@ std::unique_ptr<Optimizer> make_adam(const JsonReader& r, std::vector<Tensor> pa
 std::unique_ptr<Optimizer> make_sgd(const JsonReader& r, std::vector<Tensor> params) {
   r.allow_only({"type", "lr", "momentum", "dampening", "nesterov", "weight_decay"});
   const SgdOptions d;
-  SgdOptions o{.lr = number_in(r, "lr", d.lr, kNonNegative),
-               .momentum = number_in(r, "momentum", d.momentum, kFraction),
-               .dampening = number_in(r, "dampening", d.dampening, kFraction),
+  SgdOptions o{.lr = r.number("lr", d.lr, kNonNegative),
+               .momentum = r.number("momentum", d.momentum, kFraction),
+               .dampening = r.number("dampening", d.dampening, kFraction),
                .nesterov = r.boolean("nesterov", d.nesterov),
-               .weight_decay = number_in(r, "weight_decay", d.weight_decay, kNonNegative)};
+               .weight_decay = r.number("weight_decay", d.weight_decay, kNonNegative)};
   if (o.nesterov && (o.momentum <= 0.0 || o.dampening != 0.0)) {
     throw ConfigError(str(r.path_of("nesterov"),
                           ": needs momentum > 0 and dampening 0, got momentum ", o.momentum,
@@ -84,11 +56,11 @@ std::unique_ptr<Optimizer> make_sgd(const JsonReader& r, std::vector<Tensor> par
 std::unique_ptr<Optimizer> make_rmsprop(const JsonReader& r, std::vector<Tensor> params) {
   r.allow_only({"type", "lr", "alpha", "eps", "weight_decay", "momentum", "centered"});
   const RmspropOptions d;
-  RmspropOptions o{.lr = number_in(r, "lr", d.lr, kNonNegative),
-                   .alpha = number_in(r, "alpha", d.alpha, kFraction),
-                   .eps = number_in(r, "eps", d.eps, kNonNegative),
-                   .weight_decay = number_in(r, "weight_decay", d.weight_decay, kNonNegative),
-                   .momentum = number_in(r, "momentum", d.momentum, kFraction),
+  RmspropOptions o{.lr = r.number("lr", d.lr, kNonNegative),
+                   .alpha = r.number("alpha", d.alpha, kFraction),
+                   .eps = r.number("eps", d.eps, kNonNegative),
+                   .weight_decay = r.number("weight_decay", d.weight_decay, kNonNegative),
+                   .momentum = r.number("momentum", d.momentum, kFraction),
                    .centered = r.boolean("centered", d.centered)};
   return std::make_unique<Rmsprop>(std::move(params), o);
 }
@@ -99,13 +71,13 @@ std::unique_ptr<Schedule> make_plateau(const JsonReader& r, Optimizer& optimizer
   const PlateauScheduleOptions d;
   PlateauScheduleOptions o{
       .mode = r.string("mode", d.mode, {"min", "max"}),
-      .factor = number_in(r, "factor", d.factor, kOpenFraction),
+      .factor = r.number("factor", d.factor, kOpenFraction),
       .patience = r.integer("patience", d.patience, 0),
-      .threshold = number_in(r, "threshold", d.threshold, kNonNegative),
+      .threshold = r.number("threshold", d.threshold, kNonNegative),
       .threshold_mode = r.string("threshold_mode", d.threshold_mode, {"rel", "abs"}),
       .cooldown = r.integer("cooldown", d.cooldown, 0),
-      .min_lr = number_in(r, "min_lr", d.min_lr, kNonNegative),
-      .eps = number_in(r, "eps", d.eps, kNonNegative)};
+      .min_lr = r.number("min_lr", d.min_lr, kNonNegative),
+      .eps = r.number("eps", d.eps, kNonNegative)};
   return std::make_unique<PlateauSchedule>(optimizer, std::move(o));
 }
 
@@ -114,14 +86,14 @@ std::unique_ptr<Schedule> make_one_cycle(const JsonReader& r, Optimizer& optimiz
   r.allow_only({"type", "max_lr", "total_steps", "pct_start", "div_factor", "final_div_factor"});
   const OneCycleScheduleOptions d;
   const OneCycleScheduleOptions o{
-      .max_lr = number_in(
-          r, "max_lr",
+      .max_lr = r.number(
+          "max_lr",
           optimizer.initial_lr() > 0.0 ? std::optional(optimizer.initial_lr()) : std::nullopt,
           kPositive),
       .total_steps = r.integer("total_steps", total_steps, 1),
-      .pct_start = number_in(r, "pct_start", d.pct_start, {0.0, 1.0, false, false}),
-      .div_factor = number_in(r, "div_factor", d.div_factor, kPositive),
-      .final_div_factor = number_in(r, "final_div_factor", d.final_div_factor, kPositive)};
+      .pct_start = r.number("pct_start", d.pct_start, Interval::closed(0.0, 1.0)),
+      .div_factor = r.number("div_factor", d.div_factor, kPositive),
+      .final_div_factor = r.number("final_div_factor", d.final_div_factor, kPositive)};
   return std::make_unique<OneCycleSchedule>(optimizer, o);
 }
 
@@ -130,7 +102,7 @@ std::unique_ptr<Schedule> make_cosine(const JsonReader& r, Optimizer& optimizer,
   r.allow_only({"type", "t_max", "eta_min", "warmup_epochs"});
   const std::int64_t t_max = r.integer("t_max", epochs, 1);
   const CosineScheduleOptions o{.t_max = t_max,
-                                .eta_min = number_in(r, "eta_min", 0.0, kNonNegative),
+                                .eta_min = r.number("eta_min", 0.0, kNonNegative),
                                 .warmup_epochs = r.integer("warmup_epochs", 0, 0, t_max - 1)};
   return std::make_unique<CosineSchedule>(optimizer, o, steps_per_epoch);
 }
@@ -176,18 +148,18 @@ std::unique_ptr<Schedule> make_schedule(const nlohmann::json& spec, Optimizer& o
     r.allow_only({"type", "step_size", "gamma"});
     return std::make_unique<StepSchedule>(
         optimizer, StepScheduleOptions{.step_size = r.integer("step_size", std::nullopt, 1),
-                                       .gamma = number_in(r, "gamma", 0.1, kNonNegative)});
+                                       .gamma = r.number("gamma", 0.1, kNonNegative)});
   }
   if (type == "multistep") {
     r.allow_only({"type", "milestones", "gamma"});
     return std::make_unique<MultiStepSchedule>(
         optimizer, MultiStepScheduleOptions{.milestones = milestones(r),
-                                            .gamma = number_in(r, "gamma", 0.1, kNonNegative)});
+                                            .gamma = r.number("gamma", 0.1, kNonNegative)});
   }
   if (type == "exponential") {
     r.allow_only({"type", "gamma"});
     return std::make_unique<ExponentialSchedule>(optimizer,
-                                                 number_in(r, "gamma", std::nullopt, kNonNegative));
+                                                 r.number("gamma", std::nullopt, kNonNegative));
   }
   if (type == "cosine") return make_cosine(r, optimizer, epochs, steps_per_epoch);
   if (type == "one_cycle") {

@@ -42,11 +42,7 @@ std::vector<std::string> with_common(std::vector<std::string> keys) {
 
 // A share in [0, 1): all of a set may not go to its held-out part.
 double fraction(const JsonReader& r, std::string_view key, double fallback) {
-  const double value = r.number(key, fallback);
-  if (value < 0.0 || value >= 1.0) {
-    throw ConfigError(r.path_of(key) + ": must be a number in [0, 1), got " + r.at(key).dump());
-  }
-  return value;
+  return r.number(key, fallback, Interval::fraction());
 }
 
 std::vector<std::string> strings(const JsonReader& r, std::string_view key,
