@@ -1,7 +1,13 @@
 #include "augment/registry.h"
 
+#include "augment/cutout.h"
+#include "augment/feature_mask.h"
 #include "augment/fgsm.h"
 #include "augment/gaussian.h"
+#include "augment/random_erasing.h"
+#include "augment/salt_pepper.h"
+#include "augment/speckle.h"
+#include "augment/uniform.h"
 #include "core/error.h"
 #include "core/json_reader.h"
 
@@ -10,6 +16,12 @@ namespace dither {
 void register_builtin_hooks(HookRegistry& registry) {
   registry.add("gaussian", &GaussianNoiseHook::from_json);
   registry.add("fgsm", &FgsmHook::from_json);
+  registry.add("uniform", &UniformNoiseHook::from_json);
+  registry.add("salt_pepper", &SaltPepperHook::from_json);
+  registry.add("speckle", &SpeckleNoiseHook::from_json);
+  registry.add("cutout", &CutoutHook::from_json);
+  registry.add("random_erasing", &RandomErasingHook::from_json);
+  registry.add("feature_mask", &FeatureMaskHook::from_json);
 }
 
 HookRegistry& HookRegistry::instance() {

@@ -1,0 +1,28 @@
+#include "augment/uniform.h"
+
+#include <algorithm>
+
+namespace dither {
+
+Tensor add_uniform_noise(const Tensor& x, float amplitude, const RandomStream& stream, float low,
+                         float high) {
+  return map_elements(x, [&](float v, std::uint64_t i) {
+    return std::clamp(v + amplitude * (2.0f * stream.uniform(i) - 1.0f), low, high);
+  });
+}
+
+UniformNoiseHook::UniformNoiseHook(PointwiseNoiseOptions options)
+    : PointwiseNoiseHook("amplitude", options) {}
+
+std::unique_ptr<Hook> UniformNoiseHook::from_json(const nlohmann::json& spec,
+                                                  const std::string& path) {
+  return std::make_unique<UniformNoiseHook>(
+      PointwiseNoiseOptions::read(spec, path, "amplitude", 0.1));
+}
+
+Tensor UniformNoiseHook::perturb(const Tensor& x, float amplitude, const RandomStream& stream,
+                                 float low, float high) const {
+  return add_uniform_noise(x, amplitude, stream, low, high);
+}
+
+}  // namespace dither
