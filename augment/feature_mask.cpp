@@ -45,19 +45,21 @@ Tensor mask_features(const Tensor& x, float rate, const FeatureFill& fill,
   const RandomStream row = stream.child(1);
   const std::int64_t n = fill.rows.defined() ? fill.rows.size(0) : 0;
   const float* rows = fill.rows.defined() ? fill.rows.ptr() : nullptr;
-  return map_elements(x, [&](float v, std::uint64_t i) {
-    if (!mask.bernoulli(i, rate)) return v;
-    const auto f = static_cast<std::int64_t>(i) % features;
-    switch (fill.kind) {
-      case MaskFill::mean:
-        return fill.means[static_cast<std::size_t>(f)];
-      case MaskFill::marginal:
-        return rows[row.integer(i, n) * features + f];
-      case MaskFill::zero:
-        break;
-    }
-    return 0.0f;
-  });
+  return map_with_draws(
+      x, [&](std::span<float> u) { mask.fill_uniform(u, 0.0f, 1.0f); },
+      [&](float v, float u, std::uint64_t i) {
+        if (u >= rate) return v;
+        const auto f = static_cast<std::int64_t>(i) % features;
+        switch (fill.kind) {
+          case MaskFill::mean:
+            return fill.means[static_cast<std::size_t>(f)];
+          case MaskFill::marginal:
+            return rows[row.integer(i, n) * features + f];
+          case MaskFill::zero:
+            break;
+        }
+        return 0.0f;
+      });
 }
 
 FeatureMaskHook::FeatureMaskHook(Strength rate, MaskFill fill, double p) : Hook(p), rate_(rate) {

@@ -26,8 +26,8 @@ struct FeatureFill {
 };
 
 /// VIME-style feature masking of rows x [B, F]: element i = b * F + f is masked with
-/// probability `rate` (stream.child(0) at i) and replaced by 0, means[f], or rows[r, f] with
-/// r = stream.child(1).integer(i, n); the other elements keep their value. A new leaf.
+/// probability `rate` (a bulk uniform draw of stream.child(0)) and replaced by 0, means[f], or
+/// rows[r, f] with r = stream.child(1).integer(i, n); the others keep their value. A new leaf.
 Tensor mask_features(const Tensor& x, float rate, const FeatureFill& fill,
                      const RandomStream& stream);
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 
 #include "augment/hook.h"
@@ -9,15 +10,17 @@
 
 namespace dither {
 
-/// out[i] = f(x[i], i) for every element of x, in parallel; f must be a pure function of its
-/// arguments (draws keyed by i), so the result is the same at any thread count. A new leaf.
-template <class Fn>
-Tensor map_elements(const Tensor& x, const Fn& f) {
+/// out[i] = f(x[i], r[i], i) for every element of x, where r is one bulk draw per element that
+/// `draw(span)` writes (RandomStream::fill_uniform or fill_normal), in parallel; f must be a pure
+/// function of its arguments, so the result is the same at any thread count. A new leaf.
+template <class Draw, class Fn>
+Tensor map_with_draws(const Tensor& x, const Draw& draw, const Fn& f) {
   Tensor out = Tensor::empty(x.shape());
+  draw(out.data());
   const float* in = x.ptr();
   float* o = out.ptr();
   parallel_for(out.numel(), [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t i = b; i < e; ++i) o[i] = f(in[i], static_cast<std::uint64_t>(i));
+    for (std::int64_t i = b; i < e; ++i) o[i] = f(in[i], o[i], static_cast<std::uint64_t>(i));
   });
   return out;
 }

@@ -8,12 +8,11 @@ namespace dither {
 
 Tensor salt_and_pepper(const Tensor& x, float amount, float salt_vs_pepper, float low, float high,
                        const RandomStream& stream) {
-  const RandomStream hit = stream.child(0);
-  const RandomStream salt = stream.child(1);
-  return map_elements(x, [&](float v, std::uint64_t i) {
-    if (!hit.bernoulli(i, amount)) return v;
-    return salt.bernoulli(i, salt_vs_pepper) ? high : low;
-  });
+  // One uniform u per element: u < amount * salt_vs_pepper is salt, the rest of u < amount pepper.
+  const float salt = amount * salt_vs_pepper;
+  return map_with_draws(
+      x, [&](std::span<float> u) { stream.fill_uniform(u, 0.0f, 1.0f); },
+      [&](float v, float u, std::uint64_t) { return u < salt ? high : (u < amount ? low : v); });
 }
 
 SaltPepperHook::SaltPepperHook(Strength amount, double salt_vs_pepper, double p)

@@ -10,8 +10,8 @@
 namespace dither {
 
 /// Impulse noise: each element independently, with probability `amount`, becomes `high` (salt,
-/// with probability `salt_vs_pepper`) or `low` (pepper); the others keep their value. The hit
-/// and the salt choice come from two child streams of `stream`. A new leaf.
+/// with probability `salt_vs_pepper`) or `low` (pepper); the others keep their value. One bulk
+/// uniform draw per element decides both. A new leaf.
 Tensor salt_and_pepper(const Tensor& x, float amount, float salt_vs_pepper, float low, float high,
                        const RandomStream& stream);
 

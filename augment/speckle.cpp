@@ -6,9 +6,11 @@ namespace dither {
 
 Tensor add_speckle_noise(const Tensor& x, float sigma, const RandomStream& stream, float low,
                          float high) {
-  return map_elements(x, [&](float v, std::uint64_t i) {
-    return std::clamp(v * (1.0f + sigma * stream.normal(i)), low, high);
-  });
+  return map_with_draws(
+      x, [&](std::span<float> z) { stream.fill_normal(z, 0.0f, 1.0f); },
+      [&](float v, float z, std::uint64_t) {
+        return std::clamp(v * (1.0f + sigma * z), low, high);
+      });
 }
 
 SpeckleNoiseHook::SpeckleNoiseHook(PointwiseNoiseOptions options)

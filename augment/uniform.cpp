@@ -6,9 +6,9 @@ namespace dither {
 
 Tensor add_uniform_noise(const Tensor& x, float amplitude, const RandomStream& stream, float low,
                          float high) {
-  return map_elements(x, [&](float v, std::uint64_t i) {
-    return std::clamp(v + amplitude * (2.0f * stream.uniform(i) - 1.0f), low, high);
-  });
+  return map_with_draws(
+      x, [&](std::span<float> u) { stream.fill_uniform(u, -amplitude, amplitude); },
+      [&](float v, float u, std::uint64_t) { return std::clamp(v + u, low, high); });
 }
 
 UniformNoiseHook::UniformNoiseHook(PointwiseNoiseOptions options)
