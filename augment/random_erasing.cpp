@@ -12,20 +12,18 @@ namespace {
 
 constexpr int kTries = 10;
 
-// A [min, max] list under `key` with low <= min <= max <= high; `fallback` when absent.
+// A [min, max] list under `key`, both in `interval` and min <= max; `fallback` when absent.
 std::pair<double, double> read_range(const JsonReader& r, std::string_view key,
-                                     std::pair<double, double> fallback, double low, double high) {
+                                     std::pair<double, double> fallback, const Interval& interval) {
   if (!r.has(key)) return fallback;
   const nlohmann::json& j = r.at(key);
-  if (!j.is_array() || j.size() != 2 || !j[0].is_number() || !j[1].is_number()) {
-    throw ConfigError(r.path_of(key) + ": must be a list of two numbers [min, max]");
+  const std::string path = r.path_of(key);
+  if (!j.is_array() || j.size() != 2) {
+    throw ConfigError(path + ": must be a list of two numbers [min, max], got " + j.dump());
   }
-  const double a = j[0].get<double>();
-  const double b = j[1].get<double>();
-  if (!(low <= a && a <= b && b <= high)) {
-    throw ConfigError(str(r.path_of(key), ": must be [min, max] with ", low,
-                          " <= min <= max <= ", high, ", got [", a, ", ", b, "]"));
-  }
+  const double a = JsonReader::number_at(j[0], index_path(path, 0), interval);
+  const double b = JsonReader::number_at(j[1], index_path(path, 1), interval);
+  if (a > b) throw ConfigError(str(path, ": must be [min, max] with min <= max, got ", j.dump()));
   return {a, b};
 }
 
@@ -91,8 +89,8 @@ std::unique_ptr<Hook> RandomErasingHook::from_json(const nlohmann::json& spec,
   r.allow_only({"type", "probability", "scale", "ratio", "value", "p"});
   RandomErasingOptions o;
   o.probability = r.number("probability", 0.5, 0.0, 1.0);
-  o.scale = read_range(r, "scale", o.scale, 0.0, 1.0);
-  o.ratio = read_range(r, "ratio", o.ratio, 1e-3, 1e3);
+  o.scale = read_range(r, "scale", o.scale, Interval::closed(0.0, 1.0));
+  o.ratio = read_range(r, "ratio", o.ratio, Interval::above(0.0));
   if (r.has("value") && r.at("value").is_string()) {
     o.fill = r.string("value", std::nullopt, {"random", "pixel"}) == "random" ? EraseFill::random
                                                                               : EraseFill::pixel;

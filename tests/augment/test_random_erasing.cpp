@@ -181,7 +181,11 @@ TEST(RandomErasingHookTest, RoundTripsAndRefusesBadRangesAndNonImages) {
                                      {"p", 0.5}});
   }
   testing::expect_refused(rig, {{"type", "random_erasing"}, {"scale", {0.5, 0.1}}},
-                          "noise[3].scale: must be [min, max]");
+                          "noise[3].scale: must be [min, max] with min <= max");
+  testing::expect_refused(rig, {{"type", "random_erasing"}, {"scale", {0.1, 1.5}}},
+                          "noise[3].scale[1]: must be a number in [0, 1]");
+  testing::expect_refused(rig, {{"type", "random_erasing"}, {"ratio", {0, 2}}},
+                          "noise[3].ratio[0]: must be a number > 0");
   testing::expect_refused(rig, {{"type", "random_erasing"}, {"ratio", 2}},
                           "noise[3].ratio: must be a list");
   testing::expect_refused(rig, {{"type", "random_erasing"}, {"value", "pixle"}},
