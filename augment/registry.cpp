@@ -1,7 +1,12 @@
 #include "augment/registry.h"
 
+#include "augment/cutmix.h"
 #include "augment/fgsm.h"
 #include "augment/gaussian.h"
+#include "augment/label_noise.h"
+#include "augment/label_smoothing.h"
+#include "augment/manifold_mixup.h"
+#include "augment/mixup.h"
 #include "core/error.h"
 #include "core/json_reader.h"
 
@@ -10,6 +15,11 @@ namespace dither {
 void register_builtin_hooks(HookRegistry& registry) {
   registry.add("gaussian", &GaussianNoiseHook::from_json);
   registry.add("fgsm", &FgsmHook::from_json);
+  registry.add("mixup", &MixupHook::from_json);
+  registry.add("cutmix", &CutMixHook::from_json);
+  registry.add("manifold_mixup", &ManifoldMixupHook::from_json);
+  registry.add("label_smoothing", &LabelSmoothingHook::from_json);
+  registry.add("label_noise", &LabelNoiseHook::from_json);
 }
 
 HookRegistry& HookRegistry::instance() {
