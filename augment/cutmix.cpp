@@ -27,8 +27,8 @@ Tensor paste_boxes(const Tensor& x, const std::vector<std::int64_t>& partner,
                    const std::vector<Box>& boxes) {
   check_shape(x.dim() == 4 && x.size(0) == static_cast<std::int64_t>(partner.size()) &&
                   (boxes.size() == 1 || boxes.size() == partner.size()),
-              "paste_boxes: images [B, C, H, W] with B = ", partner.size(), " and ",
-              boxes.size(), " boxes, got ", x.shape());
+              "paste_boxes: images [B, C, H, W] with B = ", partner.size(), " and ", boxes.size(),
+              " boxes, got ", x.shape());
   const std::int64_t c = x.size(1);
   const std::int64_t h = x.size(2);
   const std::int64_t w = x.size(3);
@@ -65,10 +65,8 @@ std::unique_ptr<Hook> CutMixHook::from_json(const nlohmann::json& spec, const st
 }
 
 nlohmann::json CutMixHook::to_json() const {
-  nlohmann::json j{{"type", type_name()},
-                   {"mode", to_string(mode_)},
-                   {"correct_lam", correct_lam_},
-                   {"p", p()}};
+  nlohmann::json j{
+      {"type", type_name()}, {"mode", to_string(mode_)}, {"correct_lam", correct_lam_}, {"p", p()}};
   alpha_.write(j, "alpha");
   return j;
 }

@@ -50,7 +50,8 @@ std::unique_ptr<Hook> LabelNoiseHook::from_json(const nlohmann::json& spec,
                       "run; set the fraction with \"rate\"");
   }
   const double rate = r.number("rate", 0.2, 0.0, 1.0);
-  const bool asymmetric = r.string("mode", "symmetric", {"symmetric", "asymmetric"}) == "asymmetric";
+  const bool asymmetric =
+      r.string("mode", "symmetric", {"symmetric", "asymmetric"}) == "asymmetric";
   std::map<std::int64_t, std::int64_t> pairs;
   if (r.has("pairs") && !r.at("pairs").is_null()) {
     if (!asymmetric) {

@@ -26,17 +26,20 @@ nlohmann::json LabelSmoothingHook::to_json() const {
 void LabelSmoothingHook::setup(const HookSetup& setup) {
   const LossOptions& options = setup.loss.options();
   if (options.type != "cross_entropy") {
-    throw ConfigError(setup.path + ": label smoothing is applied by the cross_entropy loss; loss '" +
+    throw ConfigError(setup.path +
+                      ": label smoothing is applied by the cross_entropy loss; loss '" +
                       options.type + "' has none (set loss.type to cross_entropy)");
   }
   if (options.label_smoothing > 0.0f) {
-    throw ConfigError(str(setup.path, ": loss.label_smoothing is also set (", options.label_smoothing,
+    throw ConfigError(str(setup.path, ": loss.label_smoothing is also set (",
+                          options.label_smoothing,
                           "); smoothing must be set in one place: remove loss.label_smoothing or "
                           "this hook"));
   }
   if (mode_ == Smoothing::others && setup.input.num_classes < 2) {
-    throw ConfigError(setup.path + ": mode 'others' spreads eps over the other classes and needs "
-                                   "at least 2 classes");
+    throw ConfigError(setup.path +
+                      ": mode 'others' spreads eps over the other classes and needs "
+                      "at least 2 classes");
   }
   loss_ = &setup.loss;
   loss_->set_label_smoothing(static_cast<float>(eps_.value), mode_);

@@ -17,8 +17,8 @@ std::vector<std::size_t> default_mix_positions(const Sequential& model, bool tok
   return out;
 }
 
-ManifoldMixupHook::ManifoldMixupHook(Strength alpha, std::vector<std::int64_t> layers,
-                                     MixMode mode, double p)
+ManifoldMixupHook::ManifoldMixupHook(Strength alpha, std::vector<std::int64_t> layers, MixMode mode,
+                                     double p)
     : Hook(p), alpha_(alpha), layers_(std::move(layers)), mode_(mode) {}
 
 std::unique_ptr<Hook> ManifoldMixupHook::from_json(const nlohmann::json& spec,
@@ -52,8 +52,9 @@ void ManifoldMixupHook::setup(const HookSetup& setup) {
   require_soft_target_loss(setup, "manifold_mixup");
   model_ = dynamic_cast<Sequential*>(&setup.model);
   if (model_ == nullptr) {
-    throw ConfigError(setup.path + ": manifold_mixup mixes between the layers of a sequential "
-                                   "model; this model is '" +
+    throw ConfigError(setup.path +
+                      ": manifold_mixup mixes between the layers of a sequential "
+                      "model; this model is '" +
                       setup.model.type_name() + "'");
   }
   const bool tokens = setup.input.kind == InputKind::tokens;
@@ -61,8 +62,9 @@ void ManifoldMixupHook::setup(const HookSetup& setup) {
   if (layers_.empty()) {
     positions_ = default_mix_positions(*model_, tokens);
     if (positions_.empty()) {
-      throw ConfigError(where + ": this model has no activation layer to mix after; list the "
-                                "positions to mix at (k: the state entering model.layers[k])");
+      throw ConfigError(where +
+                        ": this model has no activation layer to mix after; list the "
+                        "positions to mix at (k: the state entering model.layers[k])");
     }
     return;
   }
@@ -71,12 +73,14 @@ void ManifoldMixupHook::setup(const HookSetup& setup) {
     const std::int64_t k = layers_[i];
     const std::string at = index_path(where, i);
     if (k >= static_cast<std::int64_t>(model_->size())) {
-      throw ConfigError(str(at, ": position ", k, " is past the model's last layer (positions 0 to ",
-                            model_->size() - 1, ": k mixes the state entering model.layers[k])"));
+      throw ConfigError(str(at, ": position ", k,
+                            " is past the model's last layer (positions 0 to ", model_->size() - 1,
+                            ": k mixes the state entering model.layers[k])"));
     }
     if (k == 0 && tokens) {
-      throw ConfigError(at + ": position 0 would mix token ids; pick a position after the "
-                             "embedding");
+      throw ConfigError(at +
+                        ": position 0 would mix token ids; pick a position after the "
+                        "embedding");
     }
     const auto position = static_cast<std::size_t>(k);
     if (std::find(positions_.begin(), positions_.end(), position) != positions_.end()) {
@@ -98,8 +102,7 @@ void ManifoldMixupHook::on_batch(StepContext& ctx, Batch& batch) {
   const Sequential* model = model_;
   const std::int64_t step = ctx.step;
   guard_ = std::make_unique<HiddenTransformGuard>(
-      *model_, positions_[static_cast<std::size_t>(choice)],
-      [model, step, plan](const Tensor& h) {
+      *model_, positions_[static_cast<std::size_t>(choice)], [model, step, plan](const Tensor& h) {
         const NoiseClock& clock = model->noise_clock();
         const bool training_forward =
             model->is_training() && clock.pass == kTrainPass && clock.step == step;

@@ -27,8 +27,8 @@ void check_smoothing(float eps) {
 std::string to_string(Smoothing mode) { return mode == Smoothing::others ? "others" : "uniform"; }
 
 const std::vector<std::string>& loss_types() {
-  static const std::vector<std::string> types{
-      "cross_entropy", "nll", "mse", "l1", "huber", "bce_with_logits", "gce", "sce"};
+  static const std::vector<std::string> types{"cross_entropy",   "nll", "mse", "l1", "huber",
+                                              "bce_with_logits", "gce", "sce"};
   return types;
 }
 
@@ -47,9 +47,8 @@ Loss::Loss(LossOptions options) : options_(std::move(options)) {
   }
   if (!(options_.alpha >= 0.0f && options_.beta >= 0.0f && std::isfinite(options_.alpha) &&
         std::isfinite(options_.beta))) {
-    throw ConfigError(
-        str("loss: alpha and beta must be finite and >= 0, got ", options_.alpha, ", ",
-            options_.beta));
+    throw ConfigError(str("loss: alpha and beta must be finite and >= 0, got ", options_.alpha,
+                          ", ", options_.beta));
   }
   if (!(options_.log_floor < 0.0f && std::isfinite(options_.log_floor))) {
     throw ConfigError(str("loss: log_floor must be finite and < 0, got ", options_.log_floor));

@@ -32,9 +32,8 @@ Tensor Sequential::forward(const Tensor& x) {
     if (transform_ && i == transform_position_) {
       const std::int64_t batch = h.dim() > 0 ? h.size(0) : -1;
       h = transform_(h);
-      check_shape(h.dim() > 0 && h.size(0) == batch, type_name(), ": the hidden transform at ",
-                  i, " changed the batch size from ", batch, " to ",
-                  h.dim() > 0 ? h.size(0) : -1);
+      check_shape(h.dim() > 0 && h.size(0) == batch, type_name(), ": the hidden transform at ", i,
+                  " changed the batch size from ", batch, " to ", h.dim() > 0 ? h.size(0) : -1);
     }
     h = layers[i].second->forward(h);
   }

@@ -152,9 +152,10 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets,
         "cross_entropy: smoothing over the other classes needs K >= 2, got logits ",
         logits.shape());
   // Both modes are q = (1 - eps) t + eps / K; `others` rescales eps (see Smoothing).
-  const float eps = options.smoothing == Smoothing::others
-                        ? options.label_smoothing * static_cast<float>(k) / static_cast<float>(k - 1)
-                        : options.label_smoothing;
+  const float eps =
+      options.smoothing == Smoothing::others
+          ? options.label_smoothing * static_cast<float>(k) / static_cast<float>(k - 1)
+          : options.label_smoothing;
   const Tensor weight = options.weight.defined() ? options.weight.detach() : Tensor();
   check_shape(!weight.defined() || weight.shape() == Shape{k}, "cross_entropy: weight ",
               weight.defined() ? weight.shape() : Shape{}, " must be [", k, "] for logits ",

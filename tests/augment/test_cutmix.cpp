@@ -15,8 +15,7 @@ namespace {
 const nlohmann::json kImageModel = {{{"type", "flatten"}}, {{"type", "linear"}, {"out", 4}}};
 
 // b images [1, h, w]; image i is filled with the value i + 1, class i % 4.
-Batch constant_images(const testing::HookRig& rig, std::int64_t b, std::int64_t h,
-                      std::int64_t w) {
+Batch constant_images(const testing::HookRig& rig, std::int64_t b, std::int64_t h, std::int64_t w) {
   Tensor x = Tensor::empty({b, 1, h, w});
   Tensor y = Tensor::empty({b});
   for (std::int64_t i = 0; i < b; ++i) {
@@ -127,7 +126,8 @@ TEST(CutMixHookTest, BatchModeUsesOneBoxAndSampleModeManyBoxes) {
     std::vector<std::vector<bool>> masks;
     for (std::int64_t i = 0; i < 16; ++i) {
       std::vector<bool> mask;
-      for (std::int64_t j = 0; j < 28 * 28; ++j) mask.push_back(out.inputs.ptr()[i * 784 + j] != i + 1);
+      for (std::int64_t j = 0; j < 28 * 28; ++j)
+        mask.push_back(out.inputs.ptr()[i * 784 + j] != i + 1);
       if (std::count(mask.begin(), mask.end(), true) == 0) continue;  // pasted from itself
       if (std::find(masks.begin(), masks.end(), mask) == masks.end()) masks.push_back(mask);
     }
@@ -166,7 +166,8 @@ TEST(CutMixHookTest, SizeOneOddAlphaZeroAndPZero) {
   const Batch out = run(*hook, rig, one, 0);
   EXPECT_EQ(out.inputs.to_vector(), one.inputs.to_vector());
   EXPECT_EQ(out.targets.to_vector(), (std::vector<float>{1, 0, 0, 0}));
-  EXPECT_TRUE(testing::rows_are_distributions(run(*hook, rig, constant_images(rig, 7, 8, 8), 1).targets));
+  EXPECT_TRUE(
+      testing::rows_are_distributions(run(*hook, rig, constant_images(rig, 7, 8, 8), 1).targets));
   for (const nlohmann::json& spec : {nlohmann::json{{"type", "cutmix"}, {"alpha", 0.0}},
                                      nlohmann::json{{"type", "cutmix"}, {"p", 0.0}}}) {
     auto off = rig.hook(spec);
@@ -215,8 +216,9 @@ TEST(CutMixHookTest, JsonRoundTripAndRefusalOfNonImages) {
   auto other = rig.hook({{"type", "cutmix"}, {"mode", "sample"}, {"correct_lam", false}});
   EXPECT_EQ(rig.hook(other->to_json())->to_json(), other->to_json());
   testing::HookRig tabular(testing::tabular_info(5, 4), {{{"type", "linear"}, {"out", 4}}});
-  const std::string message =
-      testing::config_error([&] { tabular.hook({{"type", "cutmix"}}, "noise[1]"); });
+  const std::string message = testing::config_error([&] {
+    tabular.hook({{"type", "cutmix"}}, "noise[1]");
+  });
   EXPECT_NE(message.find("noise[1]"), std::string::npos) << message;
   EXPECT_NE(message.find("mixup"), std::string::npos) << message;
 }

@@ -57,7 +57,8 @@ TEST(LabelNoiseTest, SymmetricNoiseFlipsAtTheRateToEveryOtherClassAlike) {
   const Batch clean = labelled(rig, 50'000, 5);
   const Batch noisy = run(*hook, rig, clean, 0);
   std::int64_t flipped = 0;
-  for (std::int64_t i = 0; i < 50'000; ++i) flipped += noisy.targets.ptr()[i] != clean.targets.ptr()[i];
+  for (std::int64_t i = 0; i < 50'000; ++i)
+    flipped += noisy.targets.ptr()[i] != clean.targets.ptr()[i];
   // Binomial(50000, 0.3): standard deviation 0.002 of the rate.
   EXPECT_NEAR(static_cast<double>(flipped) / 50'000.0, 0.3, 0.01);
   std::vector<std::vector<double>> expected(5, std::vector<double>(5, 0.3 / 4));
@@ -78,8 +79,10 @@ TEST(LabelNoiseTest, AsymmetricNoiseFollowsTheNextClassMapOrTheGivenPairs) {
   expect_transitions(transitions(clean.targets, run(*next, rig, clean, 0).targets, 5), expected,
                      0.02);
 
-  auto pairs = rig.hook(
-      {{"type", "label_noise"}, {"rate", 0.4}, {"mode", "asymmetric"}, {"pairs", {{"1", 3}, {"3", 1}}}});
+  auto pairs = rig.hook({{"type", "label_noise"},
+                         {"rate", 0.4},
+                         {"mode", "asymmetric"},
+                         {"pairs", {{"1", 3}, {"3", 1}}}});
   std::vector<std::vector<double>> swapped(5, std::vector<double>(5, 0.0));
   for (std::size_t a = 0; a < 5; ++a) swapped[a][a] = 1.0;
   swapped[1][1] = swapped[3][3] = 0.6;

@@ -138,8 +138,9 @@ TEST(LabelSmoothingHookTest, RefusesOtherLossesAndSmoothingSetTwice) {
   LossOptions mse;
   mse.type = "mse";
   testing::HookRig regression(testing::tabular_info(3, 5), kLinear5, 7, mse);
-  std::string message = testing::config_error(
-      [&] { regression.hook({{"type", "label_smoothing"}}, "noise[3]"); });
+  std::string message = testing::config_error([&] {
+    regression.hook({{"type", "label_smoothing"}}, "noise[3]");
+  });
   EXPECT_NE(message.find("noise[3]"), std::string::npos) << message;
   EXPECT_NE(message.find("cross_entropy"), std::string::npos) << message;
 

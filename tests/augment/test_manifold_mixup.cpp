@@ -14,8 +14,10 @@ namespace {
 
 // Positions: 0 input, 2 after tanh, 4 after relu (the defaults); 6 classes for 5 samples, so
 // every sample's class is its own and the mixing plan can be read back from the targets.
-const nlohmann::json kMlp = {{{"type", "linear"}, {"out", 8}}, {{"type", "tanh"}},
-                             {{"type", "linear"}, {"out", 6}}, {{"type", "relu"}},
+const nlohmann::json kMlp = {{{"type", "linear"}, {"out", 8}},
+                             {{"type", "tanh"}},
+                             {{"type", "linear"}, {"out", 6}},
+                             {{"type", "relu"}},
                              {{"type", "linear"}, {"out", 6}}};
 
 Batch distinct_classes(const testing::HookRig& rig, std::uint64_t seed = 1) {
@@ -64,7 +66,8 @@ TEST(ManifoldMixupTest, DefaultPositionsAreTheInputAndEachHiddenLayer) {
 TEST(ManifoldMixupHookTest, MixesTheHiddenStateAndTheTargetsWithOnePlan) {
   for (std::size_t position : {0u, 2u, 4u}) {
     testing::HookRig rig(testing::tabular_info(4, 6), kMlp);
-    auto hook = rig.hook({{"type", "manifold_mixup"}, {"layers", nlohmann::json::array({position})}});
+    auto hook =
+        rig.hook({{"type", "manifold_mixup"}, {"layers", nlohmann::json::array({position})}});
     StepContext ctx = rig.context(3);
     Batch batch = distinct_classes(rig);
     hook->on_batch(ctx, batch);
@@ -123,13 +126,14 @@ TEST(ManifoldMixupHookTest, PicksEachListedPositionEquallyOften) {
 }
 
 TEST(ManifoldMixupHookTest, GradientThroughTheMixMatchesFiniteDifferences) {
-  const nlohmann::json smooth = {{{"type", "linear"}, {"out", 4}}, {{"type", "tanh"}},
-                                 {{"type", "linear"}, {"out", 6}}};
+  const nlohmann::json smooth = {
+      {{"type", "linear"}, {"out", 4}}, {{"type", "tanh"}}, {{"type", "linear"}, {"out", 6}}};
   testing::HookRig rig(testing::tabular_info(3, 6), smooth);
-  auto hook = rig.hook({{"type", "manifold_mixup"}, {"layers", nlohmann::json::array({2})}, {"mode", "sample"}});
+  auto hook = rig.hook(
+      {{"type", "manifold_mixup"}, {"layers", nlohmann::json::array({2})}, {"mode", "sample"}});
   StepContext ctx = rig.context(5);
-  Batch batch = rig.batch(testing::random_uniform({4, 3}, -1.0f, 1.0f, 3),
-                          Tensor::from({0, 1, 2, 3}, {4}));
+  Batch batch =
+      rig.batch(testing::random_uniform({4, 3}, -1.0f, 1.0f, 3), Tensor::from({0, 1, 2, 3}, {4}));
   hook->on_batch(ctx, batch);
   rig.model().train();
   rig.model().set_noise_clock(NoiseClock{7, 5, kTrainPass});

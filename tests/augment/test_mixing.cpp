@@ -31,8 +31,8 @@ TEST(MixPlanTest, BatchModeDrawsOneLambdaPerBatchWithTheMomentsOfBeta) {
   std::vector<double> per_batch;
   for (std::uint64_t step = 0; step < 4000; ++step) {
     const MixPlan plan = draw_mix_plan(RandomStream(4, "plan", {step}), 7, 1.0, MixMode::batch);
-    ASSERT_TRUE(std::all_of(plan.lam.begin(), plan.lam.end(),
-                            [&](float l) { return l == plan.lam[0]; }));
+    ASSERT_TRUE(
+        std::all_of(plan.lam.begin(), plan.lam.end(), [&](float l) { return l == plan.lam[0]; }));
     per_batch.push_back(plan.lam[0]);
   }
   const testing::Moments measured = testing::moments(per_batch);

@@ -78,9 +78,9 @@ TEST(MixupHookTest, BatchModeSharesOneLambdaAndSampleModeDoesNot) {
       if (w < 0.999f) own.push_back(std::max(w, 1.0f - w));
     }
     std::sort(own.begin(), own.end());
-    return std::unique(own.begin(), own.end(), [](float a, float b) {
-             return std::abs(a - b) < 1e-6f;
-           }) - own.begin();
+    return std::unique(own.begin(), own.end(),
+                       [](float a, float b) { return std::abs(a - b) < 1e-6f; }) -
+           own.begin();
   };
   EXPECT_EQ(count_distinct_self_weights("batch"), 1);
   EXPECT_GT(count_distinct_self_weights("sample"), 30);
@@ -138,8 +138,8 @@ TEST(MixupHookTest, RampRaisesAlphaFromZero) {
 }
 
 TEST(MixupHookTest, SameForASeedAndStepOtherForAnotherStepSameAtOneAndTwoThreads) {
-  testing::HookRig rig(testing::image_info(1, 16, 16, 4), {{{"type", "flatten"}},
-                                                           {{"type", "linear"}, {"out", 4}}});
+  testing::HookRig rig(testing::image_info(1, 16, 16, 4),
+                       {{{"type", "flatten"}}, {{"type", "linear"}, {"out", 4}}});
   auto hook = rig.hook({{"type", "mixup"}, {"mode", "sample"}});
   const Batch batch = rig.batch(Tensor::rand({9, 1, 16, 16}, RandomStream(1, "x")),
                                 Tensor::from({0, 1, 2, 3, 0, 1, 2, 3, 0}, {9}));
@@ -159,11 +159,10 @@ TEST(MixupHookTest, JsonRoundTripFillsDefaults) {
   testing::HookRig rig(testing::tabular_info(3, 4), kLinear);
   auto hook = rig.hook({{"type", "mixup"}});
   const nlohmann::json spec = hook->to_json();
-  EXPECT_EQ(spec, (nlohmann::json{{"type", "mixup"},
-                                  {"alpha", 1.0},
-                                  {"mode", "batch"},
-                                  {"p", 1.0},
-                                  {"ramp_epochs", 0.0}}));
+  EXPECT_EQ(
+      spec,
+      (nlohmann::json{
+          {"type", "mixup"}, {"alpha", 1.0}, {"mode", "batch"}, {"p", 1.0}, {"ramp_epochs", 0.0}}));
   EXPECT_EQ(rig.hook(spec)->to_json(), spec);
   auto sample = rig.hook({{"type", "mixup"}, {"alpha", 0.4}, {"mode", "sample"}, {"p", 0.5}});
   EXPECT_EQ(rig.hook(sample->to_json())->to_json(), sample->to_json());
@@ -173,16 +172,19 @@ TEST(MixupHookTest, RefusesTokenIdsAndBadOptionsNamingThePath) {
   InputInfo tokens = testing::tabular_info(3, 4);
   tokens.kind = InputKind::tokens;
   testing::HookRig rig(tokens, kLinear);
-  const std::string message =
-      testing::config_error([&] { rig.hook({{"type", "mixup"}}, "noise[2]"); });
+  const std::string message = testing::config_error([&] {
+    rig.hook({{"type", "mixup"}}, "noise[2]");
+  });
   EXPECT_NE(message.find("noise[2]"), std::string::npos) << message;
   EXPECT_NE(message.find("manifold_mixup"), std::string::npos) << message;
   testing::HookRig ok(testing::tabular_info(3, 4), kLinear);
-  EXPECT_NE(testing::config_error([&] { ok.hook({{"type", "mixup"}, {"mode", "pair"}}); })
-                .find("noise[0].mode"),
+  EXPECT_NE(testing::config_error([&] {
+              ok.hook({{"type", "mixup"}, {"mode", "pair"}});
+            }).find("noise[0].mode"),
             std::string::npos);
-  EXPECT_NE(testing::config_error([&] { ok.hook({{"type", "mixup"}, {"alpha", -1}}); })
-                .find("noise[0].alpha"),
+  EXPECT_NE(testing::config_error([&] {
+              ok.hook({{"type", "mixup"}, {"alpha", -1}});
+            }).find("noise[0].alpha"),
             std::string::npos);
 }
 

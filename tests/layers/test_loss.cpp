@@ -38,12 +38,10 @@ TEST(LossTest, DefaultsToPlainCrossEntropyOnSoftOrHardTargets) {
   const Tensor logits = testing::random_uniform({2, 3}, -2.0f, 2.0f, 2);
   EXPECT_FLOAT_EQ(loss(logits, Tensor::from({2, 0}, {2})).item(),
                   loss(logits, Tensor::from({0, 0, 1, 1, 0, 0}, {2, 3})).item());
-  EXPECT_EQ(
-      loss.to_json(),
-      (nlohmann::json{{"type", "cross_entropy"},
-                      {"label_smoothing", 0.0},
-                      {"label_smoothing_mode", "uniform"},
-                      {"weight", nullptr}}));
+  EXPECT_EQ(loss.to_json(), (nlohmann::json{{"type", "cross_entropy"},
+                                            {"label_smoothing", 0.0},
+                                            {"label_smoothing_mode", "uniform"},
+                                            {"weight", nullptr}}));
 }
 
 TEST(LossTest, EveryTypeBuildsAndRoundTrips) {

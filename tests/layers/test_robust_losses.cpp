@@ -48,9 +48,9 @@ TEST(GeneralizedCrossEntropyTest, SoftTargetsWeighEachClassTerm) {
   double expected = 0.0;
   for (std::size_t k = 0; k < 3; ++k) expected += t[k] * (1 - std::pow(p[k], 0.5)) / 0.5;
   const Tensor logits = Tensor::from({2.0f, 1.0f, 0.0f}, {1, 3});
-  EXPECT_NEAR(generalized_cross_entropy(logits, Tensor::from({0.25f, 0, 0.75f}, {1, 3}), 0.5f)
-                  .item(),
-              expected, 1e-6);
+  EXPECT_NEAR(
+      generalized_cross_entropy(logits, Tensor::from({0.25f, 0, 0.75f}, {1, 3}), 0.5f).item(),
+      expected, 1e-6);
 }
 
 TEST(GeneralizedCrossEntropyTest, GradientIsCrossEntropysScaledByPyToTheQ) {
@@ -86,9 +86,9 @@ TEST(SymmetricCrossEntropyTest, MatchesAHandComputation) {
   const double rce = 4.0 * ((1 - p0) + (1 - p1)) / 2;
   EXPECT_NEAR(symmetric_cross_entropy(two_rows(), Tensor::from({0, 1}, {2})).item(),
               0.1 * ce + 1.0 * rce, 1e-6);
-  EXPECT_NEAR(symmetric_cross_entropy(two_rows(), Tensor::from({0, 1}, {2}), 0.5f, 2.0f, -9.0f)
-                  .item(),
-              0.5 * ce + 2.0 * 9.0 * ((1 - p0) + (1 - p1)) / 2, 1e-5);
+  EXPECT_NEAR(
+      symmetric_cross_entropy(two_rows(), Tensor::from({0, 1}, {2}), 0.5f, 2.0f, -9.0f).item(),
+      0.5 * ce + 2.0 * 9.0 * ((1 - p0) + (1 - p1)) / 2, 1e-5);
 }
 
 TEST(SymmetricCrossEntropyTest, SoftTargetsClampTheLogOfEachLabelProbability) {
@@ -103,9 +103,9 @@ TEST(SymmetricCrossEntropyTest, SoftTargetsClampTheLogOfEachLabelProbability) {
 
 TEST(SymmetricCrossEntropyTest, GradientMatchesFiniteDifferences) {
   const Tensor labels = Tensor::from({2, 0, 1}, {3});
-  EXPECT_TRUE(testing::gradcheck(
-      [&](const auto& in) { return symmetric_cross_entropy(in[0], labels); },
-      {testing::random_uniform({3, 4}, -2.0f, 2.0f, 3)}));
+  EXPECT_TRUE(
+      testing::gradcheck([&](const auto& in) { return symmetric_cross_entropy(in[0], labels); },
+                         {testing::random_uniform({3, 4}, -2.0f, 2.0f, 3)}));
   const Tensor soft = Tensor::from({0.2f, 0.8f, 0.0f, 0.0f, 0.5f, 0.5f}, {2, 3});
   EXPECT_TRUE(testing::gradcheck(
       [&](const auto& in) { return symmetric_cross_entropy(in[0], soft, 0.3f, 1.5f); },
@@ -117,8 +117,7 @@ TEST(RobustLossesTest, StayFiniteWhereSoftmaxUnderflows) {
   Tensor z = Tensor::from({100.0f, -100.0f, 0.0f}, {1, 3});
   z.set_requires_grad(true);
   const Tensor y = Tensor::from({1.0f}, {1});
-  for (const Tensor& loss :
-       {generalized_cross_entropy(z, y), symmetric_cross_entropy(z, y)}) {
+  for (const Tensor& loss : {generalized_cross_entropy(z, y), symmetric_cross_entropy(z, y)}) {
     EXPECT_TRUE(std::isfinite(loss.item()));
     const Tensor g = grad(loss, {z})[0];
     for (float v : g.data()) EXPECT_TRUE(std::isfinite(v));
