@@ -33,6 +33,10 @@ TEST(LabelSmoothingHookTest, MatchesThePyTorchOracle) {
   rig.hook({{"type", "label_smoothing"}, {"eps", 0.1}});
   const Tensor logits = Tensor::from({2.0f, 1.0f, 0.0f, -1.0f, 0.5f}, {1, 5});
   EXPECT_NEAR(rig.loss()(logits, Tensor::from({0.0f}, {1})).item(), 0.7244379, 1e-6);
+  testing::HookRig off(testing::tabular_info(3, 5), kLinear5);
+  off.hook({{"type", "label_smoothing"}, {"eps", 0.0}});
+  EXPECT_FLOAT_EQ(off.loss()(logits, Tensor::from({0.0f}, {1})).item(),
+                  cross_entropy(logits, Tensor::from({0.0f}, {1})).item());
 }
 
 TEST(LabelSmoothingHookTest, UniformAndOthersModesPutTheMassWhereTheySay) {
