@@ -52,19 +52,19 @@ TEST(LearnsMixingLabelsTest, MixupOnTwoMoons) {
 }
 
 TEST(LearnsMixingLabelsTest, ManifoldMixupOnTwoMoons) {
-  // Measured 0.915.
+  // Measured 0.955.
   const auto noise = nlohmann::json::parse(R"([{"type": "manifold_mixup", "mode": "sample"}])");
   EXPECT_GE(train_and_test(moons(noise)).accuracy, 0.85);
 }
 
 TEST(LearnsMixingLabelsTest, LabelSmoothingOnTwoMoons) {
-  // Measured 0.975.
+  // Measured 0.99.
   const auto noise = nlohmann::json::parse(R"([{"type": "label_smoothing", "eps": 0.1}])");
   EXPECT_GE(train_and_test(moons(noise)).accuracy, 0.9);
 }
 
 TEST(LearnsMixingLabelsTest, GceAndSceLearnTwoMoonsThroughThirtyPercentLabelNoise) {
-  // Measured 0.845 (gce) and 0.825 (sce); they learn more slowly than CE, by design.
+  // Measured 0.85 (gce) and 0.83 (sce).
   for (const char* loss : {R"({"type": "gce"})", R"({"type": "sce"})"}) {
     nlohmann::json config =
         moons(nlohmann::json::parse(R"([{"type": "label_noise", "rate": 0.3}])"), 20);
@@ -78,7 +78,7 @@ TEST(LearnsMixingLabelsTest, CutMixOnAFashionMnistSubset) {
                                "train-images-idx3-ubyte.gz")) {
     GTEST_SKIP() << "Fashion-MNIST is not installed at " << kFashionMnist;
   }
-  // Measured 0.754.
+  // Measured 0.73.
   const nlohmann::json config = nlohmann::json::parse(R"({
     "seed": 42,
     "data": {"name": "fashion-mnist", "path": "/usr/share/datasets/fashion-mnist",
@@ -110,7 +110,7 @@ TEST(LearnsMixingLabelsTest, LabelNoiseNeverReachesValidationOrTestLabels) {
     EXPECT_EQ(e.data.train.labels, labels_before);
     validation_accuracy = evaluate(*e.model, e.data.validation).accuracy;
   });
-  // Measured 0.02 (test) and 0.0375 (validation).
+  // Measured 0.035 (test) and 0.05 (validation).
   EXPECT_LE(test.accuracy, 0.1);
   EXPECT_LE(validation_accuracy, 0.1);
 }
