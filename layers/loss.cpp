@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -154,18 +155,13 @@ Loss make_loss(const nlohmann::json& spec, const std::string& path) {
     if (options.delta == 0.0f) throw ConfigError(r.path_of("delta") + ": must be > 0, got 0");
   } else if (options.type == "gce") {
     r.allow_only({"type", "q"});
-    options.q = static_cast<float>(r.number("q", 0.7, 0.0, 1.0));
-    if (options.q == 0.0f) {
-      throw ConfigError(r.path_of("q") + ": must be > 0 (q -> 0 is cross_entropy), got 0");
-    }
+    options.q = static_cast<float>(r.number("q", 0.7, Interval{0.0, 1.0, true, false}));
   } else if (options.type == "sce") {
     r.allow_only({"type", "alpha", "beta", "log_floor"});
-    options.alpha = static_cast<float>(r.number("alpha", 0.1, 0.0));
-    options.beta = static_cast<float>(r.number("beta", 1.0, 0.0));
-    options.log_floor = static_cast<float>(r.number("log_floor", -4.0, -1e6, 0.0));
-    if (options.log_floor == 0.0f) {
-      throw ConfigError(r.path_of("log_floor") + ": must be < 0, got 0");
-    }
+    options.alpha = static_cast<float>(r.number("alpha", 0.1, Interval::at_least(0.0)));
+    options.beta = static_cast<float>(r.number("beta", 1.0, Interval::at_least(0.0)));
+    options.log_floor = static_cast<float>(r.number(
+        "log_floor", -4.0, Interval{-std::numeric_limits<double>::infinity(), 0.0, true, true}));
   } else {
     r.allow_only({"type"});
   }
