@@ -1,9 +1,14 @@
 #include "augment/registry.h"
 
+#include "augment/cutmix.h"
 #include "augment/cutout.h"
 #include "augment/feature_mask.h"
 #include "augment/fgsm.h"
 #include "augment/gaussian.h"
+#include "augment/label_noise.h"
+#include "augment/label_smoothing.h"
+#include "augment/manifold_mixup.h"
+#include "augment/mixup.h"
 #include "augment/random_erasing.h"
 #include "augment/salt_pepper.h"
 #include "augment/speckle.h"
@@ -22,6 +27,11 @@ void register_builtin_hooks(HookRegistry& registry) {
   registry.add("cutout", &CutoutHook::from_json);
   registry.add("random_erasing", &RandomErasingHook::from_json);
   registry.add("feature_mask", &FeatureMaskHook::from_json);
+  registry.add("mixup", &MixupHook::from_json);
+  registry.add("cutmix", &CutMixHook::from_json);
+  registry.add("manifold_mixup", &ManifoldMixupHook::from_json);
+  registry.add("label_smoothing", &LabelSmoothingHook::from_json);
+  registry.add("label_noise", &LabelNoiseHook::from_json);
 }
 
 HookRegistry& HookRegistry::instance() {

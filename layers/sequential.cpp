@@ -27,9 +27,41 @@ std::shared_ptr<Module> Sequential::at(std::size_t i) const {
 
 Tensor Sequential::forward(const Tensor& x) {
   Tensor h = x;
-  for (const auto& [name, layer] : children()) h = layer->forward(h);
+  const auto& layers = children();
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    if (transform_ && i == transform_position_) {
+      const std::int64_t batch = h.dim() > 0 ? h.size(0) : -1;
+      h = transform_(h);
+      check_shape(h.dim() > 0 && h.size(0) == batch, type_name(), ": the hidden transform at ", i,
+                  " changed the batch size from ", batch, " to ", h.dim() > 0 ? h.size(0) : -1);
+    }
+    h = layers[i].second->forward(h);
+  }
   return h;
 }
+
+void Sequential::set_hidden_transform(std::size_t position, HiddenTransform fn) {
+  check(position < size(), type_name(), ": hidden transform position ", position,
+        " is out of range for ", size(), " layers (0 is the input)");
+  check(static_cast<bool>(fn), type_name(), ": the hidden transform is empty");
+  transform_position_ = position;
+  transform_ = std::move(fn);
+}
+
+void Sequential::clear_hidden_transform() { transform_ = nullptr; }
+
+std::optional<std::size_t> Sequential::hidden_transform_position() const {
+  if (!transform_) return std::nullopt;
+  return transform_position_;
+}
+
+HiddenTransformGuard::HiddenTransformGuard(Sequential& model, std::size_t position,
+                                           Sequential::HiddenTransform fn)
+    : model_(model) {
+  model_.set_hidden_transform(position, std::move(fn));
+}
+
+HiddenTransformGuard::~HiddenTransformGuard() { model_.clear_hidden_transform(); }
 
 nlohmann::json Sequential::to_json() const {
   nlohmann::json layers = nlohmann::json::array();

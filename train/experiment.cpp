@@ -79,8 +79,8 @@ Experiment build_experiment(const nlohmann::json& config) {
         "train.early_stopping: needs a validation set to watch; set data.validation_split > 0");
   }
   e.model = build_model(root.at("model"), e.input.sample_shape, "model", e.seed);
-  const std::string& loss_type = e.loss->options().type;
-  if (loss_type == "cross_entropy" || loss_type == "nll") {
+  if (e.loss->takes_class_targets()) {
+    const std::string& loss_type = e.loss->options().type;
     const Shape out = infer_output_shape(*e.model, e.input.sample_shape);
     if (out != Shape{e.input.num_classes}) {
       throw ConfigError(str("model.layers[", e.model->size() - 1,

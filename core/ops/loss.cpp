@@ -113,42 +113,54 @@ Tensor elementwise_loss(const char* op, const Tensor& a, const Tensor& b, Reduct
                 });
 }
 
-void check_soft_targets(const Tensor& targets, const Shape& logits_shape) {
-  check_shape(targets.shape() == logits_shape, "cross_entropy: soft targets ", targets.shape(),
+void check_soft_targets(const char* op, const Tensor& targets, const Shape& logits_shape) {
+  check_shape(targets.shape() == logits_shape, op, ": soft targets ", targets.shape(),
               " must match logits ", logits_shape);
   const std::int64_t k = targets.size(1);
   const float* pt = targets.ptr();
   for (std::int64_t i = 0; i < targets.size(0); ++i) {
     double total = 0.0;
     for (std::int64_t j = 0; j < k; ++j) {
-      check(pt[i * k + j] >= 0.0f, "cross_entropy: soft target row ", i, " has a negative entry ",
+      check(pt[i * k + j] >= 0.0f, op, ": soft target row ", i, " has a negative entry ",
             pt[i * k + j]);
       total += pt[i * k + j];
     }
-    check(std::abs(total - 1.0) <= 1e-3, "cross_entropy: soft target row ", i, " sums to ", total,
+    check(std::abs(total - 1.0) <= 1e-3, op, ": soft target row ", i, " sums to ", total,
           ", not 1 (K = ", k, ")");
   }
 }
 
 }  // namespace
 
+void check_class_targets(const char* op, const Tensor& logits, const Tensor& targets) {
+  check_rows(op, "logits", logits);
+  if (targets.dim() == 2) {
+    check_soft_targets(op, targets, logits.shape());
+  } else {
+    check_class_indices(op, targets, logits.size(0), logits.size(1));
+  }
+}
+
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets,
                      const CrossEntropyOptions& options) {
-  check_rows("cross_entropy", "logits", logits);
+  check_class_targets("cross_entropy", logits, targets);
   const std::int64_t n = logits.size(0);
   const std::int64_t k = logits.size(1);
-  const float eps = options.label_smoothing;
-  check(eps >= 0.0f && eps <= 1.0f, "cross_entropy: label_smoothing must be in [0, 1], got ", eps);
+  check(options.label_smoothing >= 0.0f && options.label_smoothing <= 1.0f,
+        "cross_entropy: label_smoothing must be in [0, 1], got ", options.label_smoothing);
+  check(options.smoothing == Smoothing::uniform || k >= 2,
+        "cross_entropy: smoothing over the other classes needs K >= 2, got logits ",
+        logits.shape());
+  // Both modes are q = (1 - eps) t + eps / K; `others` rescales eps (see Smoothing).
+  const float eps =
+      options.smoothing == Smoothing::others
+          ? options.label_smoothing * static_cast<float>(k) / static_cast<float>(k - 1)
+          : options.label_smoothing;
   const Tensor weight = options.weight.defined() ? options.weight.detach() : Tensor();
   check_shape(!weight.defined() || weight.shape() == Shape{k}, "cross_entropy: weight ",
               weight.defined() ? weight.shape() : Shape{}, " must be [", k, "] for logits ",
               logits.shape());
   const bool soft = targets.dim() == 2;
-  if (soft) {
-    check_soft_targets(targets, logits.shape());
-  } else {
-    check_class_indices("cross_entropy", targets, n, k);
-  }
   const Tensor t = targets.detach();
   // Per sample, loss = -sum_j c_j log p_j with c_j = w_j q_j, q = (1 - eps) target + eps / K.
   const auto coefficient = [t, weight, soft, eps, k](std::int64_t i, std::int64_t j) {

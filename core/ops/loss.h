@@ -11,10 +11,22 @@ enum class Reduction {
   kNone,  ///< per sample ([N]) or per element (the inputs' shape)
 };
 
+/// Where label smoothing puts its mass eps.
+enum class Smoothing {
+  /// Over all K classes (Szegedy et al.; PyTorch, timm, Keras): q = (1 - eps) t + eps / K, so a
+  /// hard label gets 1 - eps + eps / K on its class and eps / K elsewhere.
+  uniform,
+  /// Over the K - 1 other classes (mmpretrain's classy_vision mode, MindSpore): a hard label gets
+  /// 1 - eps on its class and eps / (K - 1) elsewhere. For any target row t this is
+  /// q = (1 - e) t + e / K with e = eps K / (K - 1): still affine in t. Needs K >= 2.
+  others,
+};
+
 /// Options of cross_entropy, with PyTorch's CrossEntropyLoss semantics.
 struct CrossEntropyOptions {
-  /// eps in [0, 1]: the target becomes q = (1 - eps) target + eps / K.
+  /// eps in [0, 1]: the target t becomes q = (1 - eps) t + eps / K (see Smoothing).
   float label_smoothing = 0.0f;
+  Smoothing smoothing = Smoothing::uniform;
   /// [K] class weights, or undefined. Hard labels: the mean divides by the summed weights of
   /// the batch's targets (0 when they sum to 0); soft targets: by N.
   Tensor weight{};
@@ -27,6 +39,11 @@ struct CrossEntropyOptions {
 /// Differentiable in logits, and in soft targets.
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets,
                      const CrossEntropyOptions& options = {});
+
+/// Throws unless `targets` fit logits [N, K] (N, K >= 1) as class ids (a float tensor [N] of
+/// integers in [0, K)) or as soft rows [N, K] of entries >= 0 summing to 1 (within 1e-3); `op`
+/// names the caller in the message.
+void check_class_targets(const char* op, const Tensor& logits, const Tensor& targets);
 
 /// Negative log-likelihood: log_probs [N, K], class indices [N] -> -log_probs[i, y_i], reduced.
 Tensor nll(const Tensor& log_probs, const Tensor& targets, Reduction reduction = Reduction::kMean);

@@ -134,6 +134,42 @@ TEST(CrossEntropyTest, SoftTargetsWithSmoothingMatchAHandComputation) {
   EXPECT_NEAR(cross_entropy(logits, soft, options).item(), expected / 2.0, 1e-5);
 }
 
+TEST(CrossEntropyTest, SmoothingOverTheOtherClassesMatchesAHandComputation) {
+  // Hard label: 1 - eps on the label, eps / (K - 1) elsewhere; soft rows t: the affine map
+  // eps / (K - 1) + t (1 - eps K / (K - 1)), which agrees with it on one-hot rows.
+  const Tensor logits = random_uniform({2, 4}, -2.0f, 2.0f, 16);
+  const Tensor soft = Tensor::from({0.6f, 0.4f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 1.0f}, {2, 4});
+  const double eps = 0.3;
+  double hard = 0.0;
+  double mixed = 0.0;
+  for (std::int64_t i = 0; i < 2; ++i) {
+    const auto lp = log_softmax_ref(row(logits, i));
+    for (std::size_t j = 0; j < 4; ++j) {
+      const double t = soft.ptr()[i * 4 + static_cast<std::int64_t>(j)];
+      hard -= (j == (i == 0 ? 0u : 3u) ? 1 - eps : eps / 3) * lp[j];
+      mixed -= (eps / 3 + t * (1 - eps * 4 / 3)) * lp[j];
+    }
+  }
+  CrossEntropyOptions options;
+  options.label_smoothing = static_cast<float>(eps);
+  options.smoothing = Smoothing::others;
+  EXPECT_NEAR(cross_entropy(logits, Tensor::from({0, 3}, {2}), options).item(), hard / 2, 1e-5);
+  EXPECT_NEAR(cross_entropy(logits, soft, options).item(), mixed / 2, 1e-5);
+  EXPECT_THROW(cross_entropy(Tensor::zeros({1, 1}), Tensor::zeros({1}), options), Error);
+}
+
+TEST(CrossEntropyTest, OtherClassesSmoothingGradientsMatchFiniteDifferences) {
+  CrossEntropyOptions options;
+  options.label_smoothing = 0.2f;
+  options.smoothing = Smoothing::others;
+  const Tensor labels = Tensor::from({1, 0, 2}, {3});
+  EXPECT_TRUE(gradcheck([&](const auto& in) { return cross_entropy(in[0], labels, options); },
+                        {random_uniform({3, 4}, -2.0f, 2.0f, 25)}));
+  EXPECT_TRUE(gradcheck(
+      [&](const auto& in) { return cross_entropy(in[0], normalized_rows(in[1]), options); },
+      {random_uniform({3, 4}, -2.0f, 2.0f, 26), random_uniform({3, 4}, 0.1f, 1.0f, 27)}));
+}
+
 TEST(CrossEntropyTest, HugeLogitsStayFinite) {
   Tensor logits = Tensor::from({1e4f, 0.0f, -1e4f, -1e4f, 1e4f, 0.0f}, {2, 3});
   logits.set_requires_grad(true);

@@ -38,9 +38,10 @@ TEST(LossTest, DefaultsToPlainCrossEntropyOnSoftOrHardTargets) {
   const Tensor logits = testing::random_uniform({2, 3}, -2.0f, 2.0f, 2);
   EXPECT_FLOAT_EQ(loss(logits, Tensor::from({2, 0}, {2})).item(),
                   loss(logits, Tensor::from({0, 0, 1, 1, 0, 0}, {2, 3})).item());
-  EXPECT_EQ(
-      loss.to_json(),
-      (nlohmann::json{{"type", "cross_entropy"}, {"label_smoothing", 0.0}, {"weight", nullptr}}));
+  EXPECT_EQ(loss.to_json(), (nlohmann::json{{"type", "cross_entropy"},
+                                            {"label_smoothing", 0.0},
+                                            {"label_smoothing_mode", "uniform"},
+                                            {"weight", nullptr}}));
 }
 
 TEST(LossTest, EveryTypeBuildsAndRoundTrips) {
@@ -60,6 +61,28 @@ TEST(LossTest, EveryTypeBuildsAndRoundTrips) {
   }
   const Loss weighted = make_loss({{"type", "cross_entropy"}, {"weight", {1.0, 3.0}}});
   EXPECT_EQ(make_loss(weighted.to_json()).options().weight, (std::vector<float>{1.0f, 3.0f}));
+}
+
+TEST(LossTest, SmoothingModeReadsWritesAndIsSetByTheHookSetter) {
+  const Loss others = make_loss(
+      {{"type", "cross_entropy"}, {"label_smoothing", 0.1}, {"label_smoothing_mode", "others"}});
+  EXPECT_EQ(others.options().smoothing, Smoothing::others);
+  EXPECT_EQ(make_loss(others.to_json()).to_json(), others.to_json());
+  const Tensor logits = testing::random_uniform({2, 3}, -2.0f, 2.0f, 6);
+  const Tensor labels = Tensor::from({2, 0}, {2});
+  CrossEntropyOptions options;
+  options.label_smoothing = 0.1f;
+  options.smoothing = Smoothing::others;
+  EXPECT_FLOAT_EQ(others(logits, labels).item(), cross_entropy(logits, labels, options).item());
+  Loss plain = make_loss({{"type", "cross_entropy"}});
+  plain.set_label_smoothing(0.1f, Smoothing::others);
+  EXPECT_FLOAT_EQ(plain(logits, labels).item(), others(logits, labels).item());
+  Loss mse = make_loss({{"type", "mse"}});
+  EXPECT_THROW(mse.set_label_smoothing(0.1f, Smoothing::uniform), ConfigError);
+  EXPECT_THROW(plain.set_label_smoothing(1.5f, Smoothing::uniform), ConfigError);
+  EXPECT_NE(error_of({{"type", "cross_entropy"}, {"label_smoothing_mode", "classy"}})
+                .find("loss.label_smoothing_mode"),
+            std::string::npos);
 }
 
 TEST(LossTest, GradientReachesTheOutputs) {

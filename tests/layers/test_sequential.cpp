@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/ops.h"
 #include "core/random.h"
 #include "layer_testing.h"
 #include "layers/activations.h"
@@ -105,6 +106,39 @@ TEST(SequentialTest, NestedSequentialBuildsFromJson) {
   EXPECT_EQ(parameter_names(*model),
             (std::vector<std::string>{"0.0.weight", "0.0.bias", "1.weight", "1.bias"}));
   EXPECT_EQ(build_model(model->to_json(), {2})->to_json(), model->to_json());
+}
+
+TEST(SequentialTest, HiddenTransformActsOnTheTensorEnteringItsPosition) {
+  Sequential model;
+  auto first = model.add(std::make_shared<Linear>(LinearOptions{.in = 2, .out = 2}));
+  model.add(std::make_shared<ReLU>());
+  set_values(first->weight(), {1, 0, 0, -1});
+  set_values(first->bias(), {0, 0});
+  const Tensor x = Tensor::from({1, 2}, {1, 2});
+  // Position 1: after the linear layer ([1, -2]), before the relu; negate -> [-1, 2] -> [0, 2].
+  {
+    HiddenTransformGuard guard(model, 1, [](const Tensor& h) { return mul(h, -1.0f); });
+    EXPECT_EQ(model.hidden_transform_position(), 1u);
+    EXPECT_EQ(model(x).to_vector(), (std::vector<float>{0, 2}));
+  }
+  EXPECT_FALSE(model.hidden_transform_position().has_value());
+  EXPECT_EQ(model(x).to_vector(), (std::vector<float>{1, 0}));
+  // Position 0 is the input itself.
+  model.set_hidden_transform(0, [](const Tensor& h) { return mul(h, 2.0f); });
+  EXPECT_EQ(model(x).to_vector(), (std::vector<float>{2, 0}));
+  model.clear_hidden_transform();
+  EXPECT_THROW(model.set_hidden_transform(2, [](const Tensor& h) { return h; }), Error);
+  model.set_hidden_transform(1, [](const Tensor& h) { return concat({h, h}, 0); });
+  EXPECT_THROW(model(x), ShapeError);  // a transform must keep the batch
+}
+
+TEST(SequentialTest, HiddenTransformIsDifferentiable) {
+  Sequential model({std::make_shared<Linear>(LinearOptions{.in = 2, .out = 3}),
+                    std::make_shared<Tanh>(),
+                    std::make_shared<Linear>(LinearOptions{.in = 3, .out = 2})});
+  const Tensor scale = Tensor::from({0.5f, -1.0f, 2.0f}, {1, 3});
+  model.set_hidden_transform(2, [scale](const Tensor& h) { return mul(h, scale); });
+  EXPECT_TRUE(testing::layer_gradcheck(model, testing::random_uniform({3, 2}, -1.0f, 1.0f, 4)));
 }
 
 }  // namespace
