@@ -15,11 +15,13 @@ Box cutmix_box(double lam, std::int64_t h, std::int64_t w, double u_y, double u_
   const auto half_w = static_cast<std::int64_t>(ratio * static_cast<double>(w));
   const auto cy = std::min(h - 1, static_cast<std::int64_t>(u_y * static_cast<double>(h)));
   const auto cx = std::min(w - 1, static_cast<std::int64_t>(u_x * static_cast<double>(w)));
+  const std::int64_t top = std::clamp<std::int64_t>(cy - half_h, 0, h);
+  const std::int64_t left = std::clamp<std::int64_t>(cx - half_w, 0, w);
   Box box;
-  box.y0 = std::clamp<std::int64_t>(cy - half_h, 0, h);
-  box.y1 = std::clamp<std::int64_t>(cy + half_h, 0, h);
-  box.x0 = std::clamp<std::int64_t>(cx - half_w, 0, w);
-  box.x1 = std::clamp<std::int64_t>(cx + half_w, 0, w);
+  box.top = top;
+  box.left = left;
+  box.height = std::clamp<std::int64_t>(cy + half_h, 0, h) - top;
+  box.width = std::clamp<std::int64_t>(cx + half_w, 0, w) - left;
   return box;
 }
 
@@ -29,28 +31,14 @@ Tensor paste_boxes(const Tensor& x, const std::vector<std::int64_t>& partner,
                   (boxes.size() == 1 || boxes.size() == partner.size()),
               "paste_boxes: images [B, C, H, W] with B = ", partner.size(), " and ", boxes.size(),
               " boxes, got ", x.shape());
-  const std::int64_t c = x.size(1);
-  const std::int64_t h = x.size(2);
-  const std::int64_t w = x.size(3);
-  Tensor out = x.detach().clone();
+  const std::vector<Box> each =
+      boxes.size() == 1 ? std::vector<Box>(partner.size(), boxes[0]) : boxes;
+  const std::int64_t sample = x.numel() / std::max<std::int64_t>(1, x.size(0));
   const float* src = x.ptr();
-  float* dst = out.ptr();
-  // One task per (sample, channel) plane: planes never overlap.
-  parallel_for(
-      x.size(0) * c,
-      [&](std::int64_t p0, std::int64_t p1) {
-        for (std::int64_t plane = p0; plane < p1; ++plane) {
-          const auto i = static_cast<std::size_t>(plane / c);
-          const Box& box = boxes.size() == 1 ? boxes[0] : boxes[i];
-          const std::int64_t from = (partner[i] * c + plane % c) * h * w;
-          for (std::int64_t y = box.y0; y < box.y1; ++y) {
-            std::copy(src + from + y * w + box.x0, src + from + y * w + box.x1,
-                      dst + plane * h * w + y * w + box.x0);
-          }
-        }
-      },
-      std::max<std::int64_t>(1, kGrainSize / std::max<std::int64_t>(h * w, 1)));
-  return out;
+  // The element at the same place in the partner image: the same offset within its sample.
+  return fill_boxes(x, each, 1, [&](std::int64_t b, std::int64_t, std::uint64_t i) {
+    return src[static_cast<std::int64_t>(i) + (partner[static_cast<std::size_t>(b)] - b) * sample];
+  });
 }
 
 CutMixHook::CutMixHook(Strength alpha, MixMode mode, bool correct_lam, double p)

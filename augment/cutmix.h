@@ -4,17 +4,12 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "augment/boxes.h"
 #include "augment/hook.h"
 #include "augment/mixing.h"
 #include "augment/strength.h"
 
 namespace dither {
-
-/// Rows [y0, y1) and columns [x0, x1) of an image; empty when y0 == y1 or x0 == x1.
-struct Box {
-  std::int64_t y0 = 0, y1 = 0, x0 = 0, x1 = 0;
-  std::int64_t area() const { return (y1 - y0) * (x1 - x0); }
-};
 
 /// The CutMix box of clovaai and torchvision for lam on an h x w image: half sides
 /// int(0.5 sqrt(1 - lam) h) and int(0.5 sqrt(1 - lam) w) around the centre

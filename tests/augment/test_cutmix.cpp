@@ -42,19 +42,19 @@ double kept_fraction(const Tensor& x, std::int64_t i) {
 TEST(CutMixBoxTest, CentredBoxCoversOneMinusLambdaOfTheImage) {
   // lam 0.75: sides sqrt(0.25) = half the image, 50 x 50 of 100 x 100 around (50, 50).
   const Box box = cutmix_box(0.75, 100, 100, 0.5, 0.5);
-  EXPECT_EQ(box.y0, 25);
-  EXPECT_EQ(box.y1, 75);
-  EXPECT_EQ(box.x0, 25);
-  EXPECT_EQ(box.x1, 75);
+  EXPECT_EQ(box.top, 25);
+  EXPECT_EQ(box.height, 50);
+  EXPECT_EQ(box.left, 25);
+  EXPECT_EQ(box.width, 50);
   EXPECT_EQ(box.area(), 2500);
 }
 
 TEST(CutMixBoxTest, ABoxAtTheCornerIsClippedToAQuarter) {
   const Box box = cutmix_box(0.75, 100, 80, 0.0, 0.0);
-  EXPECT_EQ(box.y0, 0);
-  EXPECT_EQ(box.y1, 25);
-  EXPECT_EQ(box.x0, 0);
-  EXPECT_EQ(box.x1, 20);
+  EXPECT_EQ(box.top, 0);
+  EXPECT_EQ(box.height, 25);
+  EXPECT_EQ(box.left, 0);
+  EXPECT_EQ(box.width, 20);
   EXPECT_EQ(cutmix_box(1.0, 28, 28, 0.3, 0.6).area(), 0);  // lam 1: nothing is pasted
 }
 
@@ -82,10 +82,10 @@ TEST(CutMixBoxTest, MeanClippedAreaMatchesTheUniformCentreIntegral) {
 TEST(CutMixTest, PastesThePartnersPixelsInsideTheBoxOnly) {
   const Tensor x = reshape(Tensor::arange(0, 2 * 2 * 3 * 3), {2, 2, 3, 3});
   Box box;
-  box.y0 = 1;
-  box.y1 = 3;
-  box.x0 = 0;
-  box.x1 = 1;
+  box.top = 1;
+  box.height = 2;
+  box.left = 0;
+  box.width = 1;
   const Tensor y = paste_boxes(x, {1, 1}, {box});
   for (std::int64_t c = 0; c < 2; ++c) {
     for (std::int64_t r = 0; r < 3; ++r) {
