@@ -5,6 +5,7 @@
 #include "augment/feature_mask.h"
 #include "augment/fgsm.h"
 #include "augment/gaussian.h"
+#include "augment/gradient_noise.h"
 #include "augment/label_noise.h"
 #include "augment/label_smoothing.h"
 #include "augment/manifold_mixup.h"
@@ -13,6 +14,7 @@
 #include "augment/salt_pepper.h"
 #include "augment/speckle.h"
 #include "augment/uniform.h"
+#include "augment/weight_noise.h"
 #include "core/error.h"
 #include "core/json_reader.h"
 
@@ -32,6 +34,8 @@ void register_builtin_hooks(HookRegistry& registry) {
   registry.add("manifold_mixup", &ManifoldMixupHook::from_json);
   registry.add("label_smoothing", &LabelSmoothingHook::from_json);
   registry.add("label_noise", &LabelNoiseHook::from_json);
+  registry.add("weight_noise", &WeightNoiseHook::from_json);
+  registry.add("gradient_noise", &GradientNoiseHook::from_json);
 }
 
 HookRegistry& HookRegistry::instance() {

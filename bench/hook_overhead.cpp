@@ -1,11 +1,16 @@
-// What each noise hook adds to a training step: the Fashion-MNIST MLP or the benchmark CNN
-// trained with no hook and with each hook alone, in alternating rounds on the same machine, so
-// drift and other load hit every variant alike. Prints per-step medians and their ratio to the
-// run without hooks, and the BLAS kernel that ran.
+// What each noise hook or noise layer adds to a training step: the Fashion-MNIST MLP or the
+// benchmark CNN trained with no hook and with each hook alone, in alternating rounds on the same
+// machine, so drift and other load hit every variant alike. Prints per-step medians, their ratio
+// to the run without hooks, the median of the per-round ratios (a slow spell slows both sides of
+// a round's pair), and the BLAS kernel that ran.
 //
 //   build/bench/hook_overhead mlp [rounds=7] [steps=60] ['{"type": "cutout"}' ...]
+//   build/bench/hook_overhead cnn 9 10 '{"type": "weight_noise"}' \
+//       '{"layer": {"type": "drop_block", "p": 0.1, "block_size": 3}, "at": 5}'
 //
-// Without hook specs it measures every registered input-space hook at its defaults.
+// A spec {"layer": ..., "at": k} measures the model with that layer inserted before layer k
+// (the CNN's layer 5 is its second max-pool) and no hook. Without specs it measures every
+// registered input-space hook at its defaults.
 
 #include <algorithm>
 #include <chrono>
@@ -62,11 +67,15 @@ int main(int argc, char** argv) {
   if (hooks.empty()) hooks = default_hooks();
 
   std::vector<Variant> variants;
-  auto add = [&](std::string name, nlohmann::json noise) {
+  auto add = [&](std::string name, const nlohmann::json& noise, const nlohmann::json& layer) {
     Variant v;
     v.name = std::move(name);
-    v.experiment = std::make_unique<dither::Experiment>(
-        dither::build_experiment(dither::bench::fashion_config(model, noise)));
+    nlohmann::json config = dither::bench::fashion_config(model, noise);
+    if (!layer.is_null()) {
+      nlohmann::json& layers = config["model"]["layers"];
+      layers.insert(layers.begin() + layer.at("at").get<std::ptrdiff_t>(), layer.at("layer"));
+    }
+    v.experiment = std::make_unique<dither::Experiment>(dither::build_experiment(config));
     dither::Experiment& e = *v.experiment;
     v.trainer = std::make_unique<dither::Trainer>(*e.model, *e.loss, *e.optimizer, e.schedule.get(),
                                                   std::move(e.hooks), e.input, e.settings, e.seed);
@@ -74,8 +83,14 @@ int main(int argc, char** argv) {
         e.data.train, dither::LoaderOptions{.batch_size = 128, .drop_last = true}, e.seed);
     variants.push_back(std::move(v));
   };
-  add("none", nlohmann::json::array());
-  for (const auto& spec : hooks) add(spec.dump(), nlohmann::json::array({spec}));
+  add("none", nlohmann::json::array(), nlohmann::json());
+  for (const auto& spec : hooks) {
+    if (spec.contains("layer")) {
+      add(spec.dump(), nlohmann::json::array(), spec);
+    } else {
+      add(spec.dump(), nlohmann::json::array({spec}), nlohmann::json());
+    }
+  }
 
   auto run = [](Variant& v, int count) {
     const std::int64_t per_epoch = v.loader->num_batches();
@@ -94,11 +109,17 @@ int main(int argc, char** argv) {
   std::printf("model %s, %d threads, BLAS kernel %s, %d rounds of %d steps (batch 128)\n",
               model.c_str(), dither::num_threads(), dither::blas_core_name().c_str(), rounds,
               steps);
-  const double base = median(variants.front().step_seconds);
-  std::printf("%-48s %12s %8s\n", "hook", "ms/step", "ratio");
+  const std::vector<double>& base_rounds = variants.front().step_seconds;
+  const double base = median(base_rounds);
+  std::printf("%-48s %12s %8s %12s\n", "hook", "ms/step", "ratio", "round ratio");
   for (const auto& v : variants) {
     const double m = median(v.step_seconds);
-    std::printf("%-48s %12.3f %8.3f\n", v.name.substr(0, 48).c_str(), 1e3 * m, m / base);
+    std::vector<double> ratios;
+    for (std::size_t r = 0; r < v.step_seconds.size(); ++r) {
+      ratios.push_back(v.step_seconds[r] / base_rounds[r]);
+    }
+    std::printf("%-48s %12.3f %8.3f %12.3f\n", v.name.substr(0, 48).c_str(), 1e3 * m, m / base,
+                median(ratios));
   }
   return 0;
 }

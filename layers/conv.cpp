@@ -33,8 +33,8 @@ Convolution::Convolution(const char* type, std::int64_t in, std::int64_t out, co
         ": in, out and the kernel must be >= 1, got in=", in, ", out=", out, ", kernel ", kernel);
   Shape shape{out, in};
   shape.insert(shape.end(), kernel.begin(), kernel.end());
-  weight_ = register_parameter("weight", init_weight(init, shape, in * taps, out * taps));
-  if (bias) bias_ = register_parameter("bias", init_bias({out}, in * taps));
+  Tensor weight = init_weight(init, shape, in * taps, out * taps);
+  register_weight_and_bias(std::move(weight), bias ? init_bias({out}, in * taps) : Tensor());
 }
 
 Conv2d::Conv2d(const Conv2dOptions& options)

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "core/ops/conv.h"
-#include "layers/module.h"
+#include "layers/weight_layer.h"
 
 namespace dither {
 
@@ -33,24 +33,11 @@ struct Conv1dOptions {
 /// What Conv1d and Conv2d share: a weight [out, in, *kernel] drawn by options.init with
 /// fan_in = in * kernel size and fan_out = out * kernel size (PyTorch's), and a bias [out] drawn
 /// U(±1/√fan_in) (PyTorch's), or none.
-class Convolution : public Module {
- public:
-  Tensor forward(const Tensor& x) override { return forward_with(x, weight_); }
-  /// The layer's convolution with `weight` (the shape of weight()) in place of its own, for
-  /// weight noise such as DropConnect; the bias stays the layer's.
-  virtual Tensor forward_with(const Tensor& x, const Tensor& weight) const = 0;
-
-  const Tensor& weight() const { return weight_; }  ///< [out, in, *kernel]
-  const Tensor& bias() const { return bias_; }      ///< [out]; undefined without a bias
-
+class Convolution : public WeightLayer {
  protected:
   /// Throws Error unless in, out and every kernel size are >= 1.
   Convolution(const char* type, std::int64_t in, std::int64_t out, const Shape& kernel, bool bias,
               const std::string& init);
-
- private:
-  Tensor weight_;
-  Tensor bias_;
 };
 
 /// 2-D convolution over [N, in, H, W] -> [N, out, Ho, Wo] (see conv2d for Ho and Wo).

@@ -8,14 +8,14 @@
 
 namespace dither {
 
-class Convolution;
-class Linear;
+class WeightLayer;
 
 /// DropConnect (Wan et al. 2013) around a linear, conv1d or conv2d layer: while noise_active(),
 /// each forward draws one mask M ~ Bernoulli(1 - p) over the layer's weight, shared by every
 /// sample of the batch (element i from counter i of noise_stream("dropconnect")),
-/// and runs the layer with W * M / (1 - p); the bias is kept. Otherwise it runs the layer with
-/// its plain weights.
+/// and runs the layer with W * M / (1 - p) through WeightLayer::forward_with; the bias is kept.
+/// Otherwise it runs the layer with its plain weights. W is the layer's forward_weight(), so
+/// weight noise on the wrapped layer (the weight_noise hook) is masked too.
 /// The scaling and the eval rule are the libraries' (Chainer's simplified_dropconnect, torchnlp's
 /// and fastai's WeightDrop), not the paper's: Wan et al. infer by moment matching, modelling each
 /// unit's pre-activation as N(keep W v, keep (1 - keep) (W * W)(v * v)) and averaging the
@@ -26,7 +26,7 @@ class Linear;
 /// JSON: {"type": "dropconnect", "p": 0.5, "layer": {"type": "linear", "out": 64}}.
 class DropConnect : public Module {
  public:
-  /// Throws ConfigError unless `layer` is a Linear or a Convolution and p is in [0, 1].
+  /// Throws ConfigError unless `layer` is a WeightLayer (linear, conv1d, conv2d) and p in [0, 1].
   explicit DropConnect(std::shared_ptr<Module> layer, double p = 0.5);
 
   Tensor forward(const Tensor& x) override;
@@ -39,8 +39,7 @@ class DropConnect : public Module {
 
  private:
   std::shared_ptr<Module> layer_;
-  std::shared_ptr<Linear> linear_;  // exactly one of these two is set
-  std::shared_ptr<Convolution> conv_;
+  std::shared_ptr<WeightLayer> weighted_;  // layer_, seen as the layer it must be
   double p_;
 };
 

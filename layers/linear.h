@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "layers/module.h"
+#include "layers/weight_layer.h"
 
 namespace dither {
 
@@ -17,25 +17,22 @@ struct LinearOptions {
 /// y = x Wᵀ + b over the last axis; x: [N, ..., in] -> y: [N, ..., out]; W: [out, in], b: [out].
 /// W follows options.init (PyTorch's U(±1/√in) by default), b is U(±1/√in).
 /// JSON: {"type": "linear", "out": 10, "bias": true, "init": "default"}.
-class Linear : public Module {
+class Linear : public WeightLayer {
  public:
   /// Throws Error unless in >= 1 and out >= 1.
   explicit Linear(const LinearOptions& options);
 
-  Tensor forward(const Tensor& x) override;
+  /// x Wᵀ + b with `weight` [out, in] in place of W.
+  Tensor forward_with(const Tensor& x, const Tensor& weight) const override;
   std::string type_name() const override { return "linear"; }
   nlohmann::json to_json() const override;
   /// in * out per position of the input's leading axes.
   std::int64_t flops(const Shape& input) const override;
 
   const LinearOptions& options() const { return options_; }
-  const Tensor& weight() const { return weight_; }  ///< [out, in]
-  const Tensor& bias() const { return bias_; }  ///< [out]; undefined when options().bias is false
 
  private:
   LinearOptions options_;
-  Tensor weight_;
-  Tensor bias_;
 };
 
 }  // namespace dither

@@ -1,7 +1,10 @@
+#include <algorithm>
 #include <memory>
 
 #include "core/error.h"
 #include "layers/alpha_dropout.h"
+#include "layers/drop_block.h"
+#include "layers/drop_path.h"
 #include "layers/dropconnect.h"
 #include "layers/dropout.h"
 #include "layers/gaussian_noise.h"
@@ -11,14 +14,14 @@
 namespace dither {
 namespace {
 
-// A layer whose only option is a drop probability "p" (default 0.5) in [0, 1], or in [0, 1)
-// when `allow_one` is false.
+// A layer whose only option is a drop probability "p" (default `fallback`) in [0, 1], or in
+// [0, 1) when `allow_one` is false.
 template <class Layer>
-LayerFactory probability_layer(bool allow_one = true) {
-  return [allow_one](const LayerContext& ctx) -> std::shared_ptr<Module> {
+LayerFactory probability_layer(bool allow_one = true, double fallback = 0.5) {
+  return [allow_one, fallback](const LayerContext& ctx) -> std::shared_ptr<Module> {
     const JsonReader r(ctx.spec, ctx.path);
     r.allow_only({"type", "p"});
-    const double p = r.number("p", 0.5, 0.0, 1.0);
+    const double p = r.number("p", fallback, 0.0, 1.0);
     if (!allow_one && p == 1.0) throw ConfigError(r.path_of("p") + ": must be in [0, 1), got 1");
     return std::make_shared<Layer>(p);
   };
@@ -44,6 +47,24 @@ std::shared_ptr<Module> make_dropconnect(const LayerContext& ctx) {
   }
 }
 
+// Blocks must fit the feature maps reaching the layer: a typo fails at config load.
+std::shared_ptr<Module> make_drop_block(const LayerContext& ctx) {
+  require_input_rank(ctx, "drop_block", 3, 3, "[C,H,W]");
+  const JsonReader r(ctx.spec, ctx.path);
+  r.allow_only({"type", "p", "block_size", "ramp_steps"});
+  DropBlockOptions options;
+  options.p = r.number("p", options.p, 0.0, 1.0);
+  options.block_size = r.integer("block_size", options.block_size, 1);
+  options.ramp_steps = r.integer("ramp_steps", options.ramp_steps, 0);
+  const std::int64_t side = std::min(ctx.input[1], ctx.input[2]);
+  if (options.block_size > side) {
+    throw ConfigError(str(r.path_of("block_size"), ": ", options.block_size,
+                          " does not fit the feature maps ", to_string(ctx.input),
+                          " reaching this layer; use at most ", side));
+  }
+  return std::make_shared<DropBlock>(options);
+}
+
 }  // namespace
 
 void register_noise_layers(LayerRegistry& registry) {
@@ -54,6 +75,8 @@ void register_noise_layers(LayerRegistry& registry) {
   registry.add("gaussian_dropout", probability_layer<GaussianDropout>(/*allow_one=*/false));
   registry.add("alpha_dropout", probability_layer<AlphaDropout>());
   registry.add("dropconnect", make_dropconnect);
+  registry.add("drop_block", make_drop_block);
+  registry.add("drop_path", probability_layer<DropPath>(/*allow_one=*/true, /*fallback=*/0.1));
 }
 
 }  // namespace dither

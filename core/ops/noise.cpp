@@ -17,7 +17,30 @@ void check_broadcasts_to(const Tensor& noise, const Tensor& x, const char* role)
       " does not broadcast to input ", x.shape());
 }
 
+// out[i] = in[i] * (keep[i] ? scale : 0), written as a product of the 0/1 byte: it vectorises.
+Tensor keep_scaled(const Tensor& in, const std::vector<std::uint8_t>& keep, float scale) {
+  Tensor out = Tensor::empty(in.shape());
+  const float* pi = in.ptr();
+  const std::uint8_t* pk = keep.data();
+  float* po = out.ptr();
+  parallel_for(out.numel(), [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) po[i] = pi[i] * (scale * static_cast<float>(pk[i]));
+  });
+  return out;
+}
+
 }  // namespace
+
+Tensor apply_keep_mask(const Tensor& x, std::shared_ptr<const std::vector<std::uint8_t>> keep,
+                       float scale) {
+  check_shape(keep != nullptr && static_cast<std::int64_t>(keep->size()) == x.numel(),
+              "apply_keep_mask: ", keep ? keep->size() : 0, " mask bytes for input ", x.shape());
+  // dy/dx = keep * scale; the mask is a constant
+  return record("apply_keep_mask", keep_scaled(x, *keep, scale), {x},
+                [keep, scale](const Tensor& g, const NeedsGrad&) {
+                  return std::vector<Tensor>{keep_scaled(g, *keep, scale)};
+                });
+}
 
 Tensor apply_noise(const Tensor& x, const Tensor& scale, const Tensor& shift) {
   check(scale.defined() || shift.defined(), "apply_noise: needs a scale or a shift");

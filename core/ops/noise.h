@@ -1,6 +1,9 @@
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 #include "core/random.h"
 #include "core/tensor.h"
@@ -11,6 +14,12 @@ namespace dither {
 /// additive draws) that broadcast to x's shape; either may be undefined (meaning 1 and 0), not
 /// both. The noise is data, not part of the graph: dy/dx = scale, and no gradient reaches it.
 Tensor apply_noise(const Tensor& x, const Tensor& scale, const Tensor& shift);
+
+/// y[i] = x[i] * (keep[i] ? scale : 0), with keep a 0/1 byte per element of x (a renormalised
+/// mask such as DropBlock's, at a quarter of a float mask's memory traffic). The mask is a
+/// constant: dy/dx = keep * scale.
+Tensor apply_keep_mask(const Tensor& x, std::shared_ptr<const std::vector<std::uint8_t>> keep,
+                       float scale);
 
 /// Element i is `value` when stream.bernoulli(i, keep), else 0: a mask of `shape`.
 Tensor bernoulli_mask(const Shape& shape, double keep, float value, const RandomStream& stream);

@@ -128,6 +128,19 @@ TEST_F(DropConnectTest, ZeroKeepsTheLayerAndOneLeavesOnlyTheBias) {
   for (std::int64_t i = 0; i < y.numel(); ++i) EXPECT_EQ(y.ptr()[i], linear->bias().ptr()[i % 3]);
 }
 
+TEST_F(DropConnectTest, MasksTheLayersPerturbedWeight) {
+  auto linear = make_linear(4, 3);
+  // A perturbation that zeroes the weight: whatever the mask keeps, only the bias is left.
+  linear->set_weight_perturbation(
+      [](const Tensor& w, const RandomStream&) { return mul(w, Tensor::scalar(0.0f)); });
+  DropConnect layer(linear, 0.5);
+  const Tensor x = testing::random_uniform({2, 4}, -1.0f, 1.0f, 9);
+  const Tensor y = layer(x);
+  for (std::int64_t i = 0; i < y.numel(); ++i) EXPECT_EQ(y.ptr()[i], linear->bias().ptr()[i % 3]);
+  layer.eval();
+  EXPECT_EQ(layer(x).to_vector(), linear->forward_with(x, linear->weight()).to_vector());
+}
+
 TEST_F(DropConnectTest, LinearGradientsMatchFiniteDifferences) {
   DropConnect layer(make_linear(4, 3), 0.5);
   EXPECT_TRUE(testing::gradcheck([&](const auto& in) { return layer(in[0]); },
