@@ -5,8 +5,8 @@
 // a round's pair), and the BLAS kernel that ran.
 //
 //   build/bench/hook_overhead mlp [rounds=7] [steps=60] ['{"type": "cutout"}' ...]
-//   build/bench/hook_overhead cnn 9 10 '{"type": "weight_noise"}' \
-//       '{"layer": {"type": "drop_block", "p": 0.1, "block_size": 3}, "at": 5}'
+//   build/bench/hook_overhead cnn 9 10 '{"type": "weight_noise"}'
+//       '{"layer": {"type": "drop_block", "p": 0.1, "block_size": 3}, "at": 5}'  (one line)
 //
 // A spec {"layer": ..., "at": k} measures the model with that layer inserted before layer k
 // (the CNN's layer 5 is its second max-pool) and no hook. Without specs it measures every
