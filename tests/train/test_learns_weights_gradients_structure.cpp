@@ -41,15 +41,15 @@ const nlohmann::json kMlp = nlohmann::json::parse(R"([
   {"type": "linear", "out": 32}, {"type": "relu"}, {"type": "linear", "out": 32}, {"type": "relu"},
   {"type": "linear", "out": 2}])");
 
-// Two moons with noise 0.15: this MLP scores 0.98 without noise; chance is 0.5. Measured with
-// each technique: weight noise 0.985, gradient noise 0.975, drop path 0.980.
+// Two moons with noise 0.15: this MLP scores 0.99 without noise; chance is 0.5. Measured with
+// each technique: weight noise 0.990, gradient noise (SGD) 0.995, drop path 0.985.
 TEST(LearnsWithWeightNoiseTest, MlpSeparatesTwoMoons) {
   const TrainResult r = fit(moons(kMlp, {{{"type", "weight_noise"}, {"sigma", 0.05}}}), "wn");
   EXPECT_GE(r.test.accuracy, 0.9);
 }
 
 // SGD, as in the paper: Adam divides the noise by its running RMS, which the noise then
-// dominates (the same run with Adam measured 0.87 here, 0.98 without the noise).
+// dominates (the same run with Adam measured 0.875 here, 0.99 without the noise).
 TEST(LearnsWithGradientNoiseTest, MlpSeparatesTwoMoonsWithSgd) {
   nlohmann::json config = moons(kMlp, {{{"type", "gradient_noise"}, {"eta", 0.01}}});
   config["optimizer"] = {{"type", "sgd"}, {"lr", 0.1}, {"momentum", 0.9}};
@@ -68,7 +68,7 @@ TEST(LearnsWithDropPathTest, ResidualMlpSeparatesTwoMoons) {
   EXPECT_GE(r.test.accuracy, 0.9);
 }
 
-// A small CNN on 2,000 Fashion-MNIST images for two epochs: measured 0.744; chance is 0.1.
+// A small CNN on 2,000 Fashion-MNIST images for two epochs: measured 0.746; chance is 0.1.
 TEST(LearnsWithDropBlockTest, SmallCnnLearnsFashionMnist) {
   if (!fs::exists(fs::path(kFashionMnist) / "train-images-idx3-ubyte.gz")) {
     GTEST_SKIP() << "Fashion-MNIST is not installed at " << kFashionMnist;
