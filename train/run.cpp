@@ -49,9 +49,9 @@ bool improves(const TrainSettings& s, double value, double best) {
   return s.monitor == "val_accuracy" ? value > best + s.min_delta : value < best - s.min_delta;
 }
 
-nlohmann::json summary_json(const Experiment& e, const Evaluation& test, const RunState& state,
-                            double seconds, std::int64_t samples, bool stopped_early,
-                            const std::string& source) {
+nlohmann::json summary_json(const Experiment& e, const Evaluation& test, const Evaluation& last,
+                            const RunState& state, double seconds, std::int64_t samples,
+                            bool stopped_early, const std::string& source) {
   return {
       {"test",
        {{"accuracy", test.accuracy},
@@ -60,6 +60,7 @@ nlohmann::json summary_json(const Experiment& e, const Evaluation& test, const R
         {"count", test.count},
         {"checkpoint", source},
         {"per_class_accuracy", test.per_class_accuracy}}},
+      {"test_last", {{"accuracy", last.accuracy}, {"loss", last.loss}, {"ece", last.ece}}},
       {"train",
        {{"epochs", state.epochs_done},
         {"steps", state.step},
@@ -187,6 +188,9 @@ TrainResult run_training(const TrainRequest& request) {
     }
   }
 
+  // The last weights' test metrics too: with a small validation set the best checkpoint is a
+  // noisy pick, and comparisons of techniques want both.
+  const Evaluation last = evaluate(*e.model, e.data.test, eval_options(e));
   // Test the best checkpoint (by validation), as a person would deploy it.
   std::string source = "last";
   if (validate && fs::exists(run_dir / "best.ckpt")) {
@@ -198,11 +202,11 @@ TrainResult run_training(const TrainRequest& request) {
   result.test = evaluate(*e.model, e.data.test, eval_options(e));
   result.epochs_run = state.epochs_done;
   result.stopped_early = state.stopped_early;
-  write_file_atomic(
-      run_dir / "summary.json",
-      summary_json(e, result.test, state, train_seconds, state.samples, state.stopped_early, source)
-              .dump(2) +
-          "\n");
+  write_file_atomic(run_dir / "summary.json",
+                    summary_json(e, result.test, last, state, train_seconds, state.samples,
+                                 state.stopped_early, source)
+                            .dump(2) +
+                        "\n");
   const std::string plot_error = plot_training_curves(
       run_dir / "metrics.csv", run_dir / "curves.png", run_dir.filename().string());
   if (!plot_error.empty()) progress.note("no curves.png: " + plot_error);

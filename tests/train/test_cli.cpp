@@ -202,6 +202,12 @@ TEST_F(CliTest, TrainWritesTheRunFolderAndEvalAgreesWithTheSummary) {
   const Outcome e = dither("eval " + quoted(out));
   ASSERT_EQ(e.status, 0) << e.err;
   EXPECT_TRUE(contains(e.out, "test accuracy " + accuracy)) << e.out;
+  // The last weights' figures, as `dither eval last.ckpt` measures them.
+  const Outcome last = dither("eval " + quoted(out / "last.ckpt") + " --out " + quoted(run("e")));
+  ASSERT_EQ(last.status, 0) << last.err;
+  EXPECT_TRUE(contains(last.out,
+                       "test accuracy " + percent(summary["test_last"]["accuracy"].get<double>())))
+      << last.out;
 }
 
 TEST_F(CliTest, InfoPrintsTheParameterCount) {
