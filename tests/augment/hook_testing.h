@@ -49,6 +49,13 @@ class HookRig {
     return ctx;
   }
 
+  /// `batch` after hook.on_batch at step `step`, as the trainer would hand it on.
+  Batch on_batch(Hook& hook, Batch batch, std::int64_t step) {
+    StepContext ctx = context(step);
+    hook.on_batch(ctx, batch);
+    return batch;
+  }
+
   /// A batch of `inputs` with class ids `targets`.
   Batch batch(Tensor inputs, Tensor targets) const {
     Batch b;

@@ -25,12 +25,6 @@ Batch constant_images(const testing::HookRig& rig, std::int64_t b, std::int64_t 
   return rig.batch(x, y);
 }
 
-Batch run(Hook& hook, testing::HookRig& rig, Batch batch, std::int64_t step) {
-  StepContext ctx = rig.context(step);
-  hook.on_batch(ctx, batch);
-  return batch;
-}
-
 // The fraction of image i's pixels that still hold its own value i + 1.
 double kept_fraction(const Tensor& x, std::int64_t i) {
   const std::int64_t plane = x.size(2) * x.size(3);
@@ -104,7 +98,7 @@ TEST(CutMixHookTest, TargetWeightsEqualTheKeptArea) {
   for (const char* mode : {"batch", "sample"}) {
     auto hook = rig.hook({{"type", "cutmix"}, {"mode", mode}});
     for (std::int64_t step = 0; step < 30; ++step) {
-      const Batch out = run(*hook, rig, constant_images(rig, 8, 28, 28), step);
+      const Batch out = rig.on_batch(*hook, constant_images(rig, 8, 28, 28), step);
       ASSERT_TRUE(testing::rows_are_distributions(out.targets));
       for (std::int64_t i = 0; i < 8; ++i) {
         // The partner's class may equal the sample's: compare the kept area with the weight of
@@ -122,7 +116,7 @@ TEST(CutMixHookTest, BatchModeUsesOneBoxAndSampleModeManyBoxes) {
   auto distinct_masks = [&](const char* mode) {
     auto hook = rig.hook({{"type", "cutmix"}, {"mode", mode}});
     const Batch in = constant_images(rig, 16, 28, 28);
-    const Batch out = run(*hook, rig, in, 2);
+    const Batch out = rig.on_batch(*hook, in, 2);
     std::vector<std::vector<bool>> masks;
     for (std::int64_t i = 0; i < 16; ++i) {
       std::vector<bool> mask;
@@ -145,7 +139,7 @@ TEST(CutMixHookTest, CorrectLamOffKeepsTheDrawnLambda) {
     double total = 0.0;
     int n = 0;
     for (std::int64_t step = 0; step < 100; ++step) {
-      const Batch out = run(*hook, rig, constant_images(rig, 8, 64, 64), step);
+      const Batch out = rig.on_batch(*hook, constant_images(rig, 8, 64, 64), step);
       for (std::int64_t i = 0; i < 8; ++i) {
         if (out.targets.ptr()[i * 4 + i % 4] == 1.0f) continue;  // same-class partner or self
         total += out.targets.ptr()[i * 4 + i % 4];
@@ -163,16 +157,16 @@ TEST(CutMixHookTest, SizeOneOddAlphaZeroAndPZero) {
   testing::HookRig rig(testing::image_info(1, 8, 8, 4), kImageModel);
   auto hook = rig.hook({{"type", "cutmix"}});
   const Batch one = constant_images(rig, 1, 8, 8);
-  const Batch out = run(*hook, rig, one, 0);
+  const Batch out = rig.on_batch(*hook, one, 0);
   EXPECT_EQ(out.inputs.to_vector(), one.inputs.to_vector());
   EXPECT_EQ(out.targets.to_vector(), (std::vector<float>{1, 0, 0, 0}));
-  EXPECT_TRUE(
-      testing::rows_are_distributions(run(*hook, rig, constant_images(rig, 7, 8, 8), 1).targets));
+  EXPECT_TRUE(testing::rows_are_distributions(
+      rig.on_batch(*hook, constant_images(rig, 7, 8, 8), 1).targets));
   for (const nlohmann::json& spec : {nlohmann::json{{"type", "cutmix"}, {"alpha", 0.0}},
                                      nlohmann::json{{"type", "cutmix"}, {"p", 0.0}}}) {
     auto off = rig.hook(spec);
     const Batch in = constant_images(rig, 6, 8, 8);
-    const Batch same = run(*off, rig, in, 3);
+    const Batch same = rig.on_batch(*off, in, 3);
     EXPECT_EQ(same.inputs.ptr(), in.inputs.ptr());
     EXPECT_FALSE(same.soft_targets());
   }
@@ -183,7 +177,7 @@ TEST(CutMixHookTest, PAppliesToAboutThatFractionOfBatches) {
   auto hook = rig.hook({{"type", "cutmix"}, {"p", 0.6}});
   int fired = 0;
   for (std::int64_t step = 0; step < 1000; ++step) {
-    fired += run(*hook, rig, constant_images(rig, 2, 8, 8), step).soft_targets();
+    fired += rig.on_batch(*hook, constant_images(rig, 2, 8, 8), step).soft_targets();
   }
   EXPECT_NEAR(fired, 600, 60);  // Binomial(1000, 0.6): standard deviation 15.5
 }
@@ -195,13 +189,13 @@ TEST(CutMixHookTest, DeterministicPerStepAndSameAtOneAndTwoThreads) {
                                 Tensor::from({0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3}, {12}));
   const int threads = num_threads();
   set_num_threads(1);
-  const Batch one = run(*hook, rig, batch, 6);
+  const Batch one = rig.on_batch(*hook, batch, 6);
   set_num_threads(2);
-  const Batch two = run(*hook, rig, batch, 6);
+  const Batch two = rig.on_batch(*hook, batch, 6);
   set_num_threads(threads);
   EXPECT_EQ(one.inputs.to_vector(), two.inputs.to_vector());
   EXPECT_EQ(one.targets.to_vector(), two.targets.to_vector());
-  EXPECT_NE(run(*hook, rig, batch, 7).inputs.to_vector(), one.inputs.to_vector());
+  EXPECT_NE(rig.on_batch(*hook, batch, 7).inputs.to_vector(), one.inputs.to_vector());
 }
 
 TEST(CutMixHookTest, JsonRoundTripAndRefusalOfNonImages) {

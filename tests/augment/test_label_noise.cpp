@@ -19,12 +19,6 @@ Batch labelled(const testing::HookRig& rig, std::int64_t n, std::int64_t k) {
   return rig.batch(Tensor::zeros({n, 3}), y);
 }
 
-Batch run(Hook& hook, testing::HookRig& rig, Batch batch, std::int64_t step) {
-  StepContext ctx = rig.context(step);
-  hook.on_batch(ctx, batch);
-  return batch;
-}
-
 // T[a][b]: the fraction of samples of class a that carry label b.
 std::vector<std::vector<double>> transitions(const Tensor& clean, const Tensor& noisy,
                                              std::int64_t k) {
@@ -55,7 +49,7 @@ TEST(LabelNoiseTest, SymmetricNoiseFlipsAtTheRateToEveryOtherClassAlike) {
   testing::HookRig rig(testing::tabular_info(3, 5), kLinear5);
   auto hook = rig.hook({{"type", "label_noise"}, {"rate", 0.3}});
   const Batch clean = labelled(rig, 50'000, 5);
-  const Batch noisy = run(*hook, rig, clean, 0);
+  const Batch noisy = rig.on_batch(*hook, clean, 0);
   std::int64_t flipped = 0;
   for (std::int64_t i = 0; i < 50'000; ++i)
     flipped += noisy.targets.ptr()[i] != clean.targets.ptr()[i];
@@ -76,7 +70,7 @@ TEST(LabelNoiseTest, AsymmetricNoiseFollowsTheNextClassMapOrTheGivenPairs) {
     expected[a][a] = 0.6;
     expected[a][(a + 1) % 5] = 0.4;
   }
-  expect_transitions(transitions(clean.targets, run(*next, rig, clean, 0).targets, 5), expected,
+  expect_transitions(transitions(clean.targets, rig.on_batch(*next, clean, 0).targets, 5), expected,
                      0.02);
 
   auto pairs = rig.hook({{"type", "label_noise"},
@@ -87,7 +81,7 @@ TEST(LabelNoiseTest, AsymmetricNoiseFollowsTheNextClassMapOrTheGivenPairs) {
   for (std::size_t a = 0; a < 5; ++a) swapped[a][a] = 1.0;
   swapped[1][1] = swapped[3][3] = 0.6;
   swapped[1][3] = swapped[3][1] = 0.4;
-  expect_transitions(transitions(clean.targets, run(*pairs, rig, clean, 0).targets, 5), swapped,
+  expect_transitions(transitions(clean.targets, rig.on_batch(*pairs, clean, 0).targets, 5), swapped,
                      0.02);
 }
 
@@ -95,12 +89,12 @@ TEST(LabelNoiseTest, ASampleKeepsItsLabelEveryStepWhateverItsBatch) {
   testing::HookRig rig(testing::tabular_info(3, 5), kLinear5);
   auto hook = rig.hook({{"type", "label_noise"}, {"rate", 0.5}});
   const Batch all = labelled(rig, 100, 5);
-  const std::vector<float> first = run(*hook, rig, all, 0).targets.to_vector();
-  EXPECT_EQ(run(*hook, rig, all, 57).targets.to_vector(), first);
+  const std::vector<float> first = rig.on_batch(*hook, all, 0).targets.to_vector();
+  EXPECT_EQ(rig.on_batch(*hook, all, 57).targets.to_vector(), first);
   // Samples 90, 3 and 41 in a batch of their own, at another step.
   Batch some = rig.batch(Tensor::zeros({3, 3}), Tensor::from({0, 3, 1}, {3}));
   some.indices = {90, 3, 41};
-  const Batch out = run(*hook, rig, some, 12);
+  const Batch out = rig.on_batch(*hook, some, 12);
   EXPECT_EQ(out.targets.to_vector(), (std::vector<float>{first[90], first[3], first[41]}));
   // Another hook position is another noise draw.
   auto other = rig.hook({{"type", "label_noise"}, {"rate", 0.5}}, "noise[1]");
@@ -114,9 +108,9 @@ TEST(LabelNoiseTest, RateZeroKeepsAndRateOneChangesEveryLabel) {
   testing::HookRig rig(testing::tabular_info(3, 5), kLinear5);
   const Batch clean = labelled(rig, 500, 5);
   auto none = rig.hook({{"type", "label_noise"}, {"rate", 0.0}});
-  EXPECT_EQ(run(*none, rig, clean, 0).targets.ptr(), clean.targets.ptr());
+  EXPECT_EQ(rig.on_batch(*none, clean, 0).targets.ptr(), clean.targets.ptr());
   auto all = rig.hook({{"type", "label_noise"}, {"rate", 1.0}});
-  const Batch noisy = run(*all, rig, clean, 0);
+  const Batch noisy = rig.on_batch(*all, clean, 0);
   for (std::int64_t i = 0; i < 500; ++i) {
     ASSERT_NE(noisy.targets.ptr()[i], clean.targets.ptr()[i]) << i;
     ASSERT_GE(noisy.targets.ptr()[i], 0.0f);
@@ -131,9 +125,9 @@ TEST(LabelNoiseTest, SameAtOneAndTwoThreads) {
   const Batch clean = labelled(rig, 5000, 5);
   const int threads = num_threads();
   set_num_threads(1);
-  const std::vector<float> one = run(*hook, rig, clean, 0).targets.to_vector();
+  const std::vector<float> one = rig.on_batch(*hook, clean, 0).targets.to_vector();
   set_num_threads(2);
-  const std::vector<float> two = run(*hook, rig, clean, 0).targets.to_vector();
+  const std::vector<float> two = rig.on_batch(*hook, clean, 0).targets.to_vector();
   set_num_threads(threads);
   EXPECT_EQ(one, two);
 }

@@ -25,12 +25,6 @@ Batch indexed_batch(const testing::HookRig& rig, std::int64_t b) {
   return rig.batch(x, y);
 }
 
-Batch run(Hook& hook, testing::HookRig& rig, Batch batch, std::int64_t step) {
-  StepContext ctx = rig.context(step);
-  hook.on_batch(ctx, batch);
-  return batch;
-}
-
 TEST(MixupTest, MixesInputsTargetsAndLengthsWithThePartner) {
   testing::HookRig rig(testing::tabular_info(3, 4), kLinear);
   Batch batch = indexed_batch(rig, 3);
@@ -56,7 +50,7 @@ TEST(MixupHookTest, MixedInputsMatchTheTargetsWeights) {
   for (const char* mode : {"batch", "sample"}) {
     auto hook = rig.hook({{"type", "mixup"}, {"mode", mode}});
     Batch batch = indexed_batch(rig, 4);
-    const Batch out = run(*hook, rig, batch, 11);
+    const Batch out = rig.on_batch(*hook, batch, 11);
     ASSERT_TRUE(testing::rows_are_distributions(out.targets));
     for (std::int64_t i = 0; i < 4; ++i) {
       double expected = 0.0;
@@ -70,7 +64,7 @@ TEST(MixupHookTest, BatchModeSharesOneLambdaAndSampleModeDoesNot) {
   testing::HookRig rig(testing::tabular_info(3, 4), kLinear);
   auto count_distinct_self_weights = [&](const char* mode) {
     auto hook = rig.hook({{"type", "mixup"}, {"mode", mode}});
-    const Batch out = run(*hook, rig, indexed_batch(rig, 64), 5);
+    const Batch out = rig.on_batch(*hook, indexed_batch(rig, 64), 5);
     std::vector<float> own;
     for (std::int64_t i = 0; i < 64; ++i) {
       const float w = out.targets.ptr()[i * 4 + i % 4];
@@ -90,10 +84,10 @@ TEST(MixupHookTest, OddAndSizeOneBatchesWork) {
   testing::HookRig rig(testing::tabular_info(3, 4), kLinear);
   auto hook = rig.hook({{"type", "mixup"}});
   const Batch one = indexed_batch(rig, 1);
-  const Batch mixed_one = run(*hook, rig, one, 0);
+  const Batch mixed_one = rig.on_batch(*hook, one, 0);
   EXPECT_EQ(mixed_one.inputs.to_vector(), one.inputs.to_vector());
   EXPECT_EQ(mixed_one.targets.to_vector(), (std::vector<float>{1, 0, 0, 0}));
-  const Batch odd = run(*hook, rig, indexed_batch(rig, 5), 0);
+  const Batch odd = rig.on_batch(*hook, indexed_batch(rig, 5), 0);
   EXPECT_EQ(odd.inputs.shape(), (Shape{5, 3}));
   EXPECT_TRUE(testing::rows_are_distributions(odd.targets));
 }
@@ -105,7 +99,7 @@ TEST(MixupHookTest, AlphaZeroAndPZeroLeaveTheBatchAlone) {
     auto hook = rig.hook(spec);
     const Batch batch = indexed_batch(rig, 8);
     for (std::int64_t step = 0; step < 20; ++step) {
-      const Batch out = run(*hook, rig, batch, step);
+      const Batch out = rig.on_batch(*hook, batch, step);
       EXPECT_EQ(out.inputs.ptr(), batch.inputs.ptr()) << spec.dump();
       EXPECT_FALSE(out.soft_targets()) << spec.dump();
     }
@@ -117,7 +111,7 @@ TEST(MixupHookTest, PAppliesToAboutThatFractionOfBatches) {
   auto hook = rig.hook({{"type", "mixup"}, {"p", 0.3}});
   int fired = 0;
   for (std::int64_t step = 0; step < 1000; ++step) {
-    fired += run(*hook, rig, indexed_batch(rig, 4), step).soft_targets();
+    fired += rig.on_batch(*hook, indexed_batch(rig, 4), step).soft_targets();
   }
   // Binomial(1000, 0.3): standard deviation 14.5.
   EXPECT_NEAR(fired, 300, 60);
@@ -145,14 +139,14 @@ TEST(MixupHookTest, SameForASeedAndStepOtherForAnotherStepSameAtOneAndTwoThreads
                                 Tensor::from({0, 1, 2, 3, 0, 1, 2, 3, 0}, {9}));
   const int threads = num_threads();
   set_num_threads(1);
-  const Batch one = run(*hook, rig, batch, 3);
+  const Batch one = rig.on_batch(*hook, batch, 3);
   set_num_threads(2);
-  const Batch two = run(*hook, rig, batch, 3);
+  const Batch two = rig.on_batch(*hook, batch, 3);
   set_num_threads(threads);
   EXPECT_EQ(one.inputs.to_vector(), two.inputs.to_vector());
   EXPECT_EQ(one.targets.to_vector(), two.targets.to_vector());
-  EXPECT_EQ(run(*hook, rig, batch, 3).inputs.to_vector(), one.inputs.to_vector());
-  EXPECT_NE(run(*hook, rig, batch, 4).inputs.to_vector(), one.inputs.to_vector());
+  EXPECT_EQ(rig.on_batch(*hook, batch, 3).inputs.to_vector(), one.inputs.to_vector());
+  EXPECT_NE(rig.on_batch(*hook, batch, 4).inputs.to_vector(), one.inputs.to_vector());
 }
 
 TEST(MixupHookTest, JsonRoundTripFillsDefaults) {

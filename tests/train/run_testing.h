@@ -7,13 +7,21 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
 #include "train/checkpoint.h"
+#include "train/data/loader.h"
+#include "train/experiment.h"
+#include "train/progress.h"
+#include "train/run.h"
+#include "train/trainer.h"
 
 namespace dither::testing {
+
+inline constexpr const char* kFashionMnist = "/usr/share/datasets/fashion-mnist";
 
 /// A fresh folder under the system temp directory, removed with everything in it on scope exit.
 class TempDir {
@@ -94,6 +102,29 @@ inline ::testing::AssertionResult same_tensors(const Checkpoint& a, const Checkp
     }
   }
   return ::testing::AssertionSuccess();
+}
+
+/// Trains `e` for its configured epochs through a Trainer, in memory (no run folder);
+/// `after_epoch` runs after each epoch.
+inline void train_epochs(Experiment& e, const std::function<void(Experiment&)>& after_epoch = {}) {
+  Trainer trainer(*e.model, *e.loss, *e.optimizer, e.schedule.get(), std::move(e.hooks), e.input,
+                  e.settings, e.seed);
+  BatchLoader loader(e.data.train, LoaderOptions{.batch_size = e.settings.batch_size}, e.seed);
+  Progress progress(Progress::Style::quiet, e.settings.epochs, loader.num_batches());
+  for (std::int64_t epoch = 0; epoch < e.settings.epochs; ++epoch) {
+    trainer.train_epoch(loader, epoch, progress);
+    if (after_epoch) after_epoch(e);
+  }
+}
+
+/// run_training of `config` (written to dir/config.json) into dir/run, quietly.
+inline TrainResult fit(const nlohmann::json& config, const TempDir& dir) {
+  write_text(dir / "config.json", config.dump());
+  TrainRequest request;
+  request.config_path = (dir / "config.json").string();
+  request.out_dir = dir / "run";
+  request.quiet = true;
+  return run_training(request);
 }
 
 }  // namespace dither::testing

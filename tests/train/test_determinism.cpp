@@ -32,14 +32,7 @@ nlohmann::json noisy_config() {
 std::vector<std::vector<float>> train_weights(
     const nlohmann::json& config, const std::function<void(Experiment&)>& between_epochs = {}) {
   Experiment e = build_experiment(config);
-  Trainer trainer(*e.model, *e.loss, *e.optimizer, e.schedule.get(), std::move(e.hooks), e.input,
-                  e.settings, e.seed);
-  BatchLoader loader(e.data.train, LoaderOptions{.batch_size = e.settings.batch_size}, e.seed);
-  Progress progress(Progress::Style::quiet, e.settings.epochs, loader.num_batches());
-  for (std::int64_t epoch = 0; epoch < e.settings.epochs; ++epoch) {
-    trainer.train_epoch(loader, epoch, progress);
-    if (between_epochs) between_epochs(e);
-  }
+  testing::train_epochs(e, between_epochs);
   std::vector<std::vector<float>> out;
   for (const auto& [name, t] : e.model->state_dict()) out.push_back(t.to_vector());
   return out;

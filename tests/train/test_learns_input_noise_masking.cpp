@@ -10,17 +10,12 @@ namespace dither {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr const char* kFashionMnist = "/usr/share/datasets/fashion-mnist";
+using testing::kFashionMnist;
 
 // Test accuracy of a short run of `config`.
 double test_accuracy(const nlohmann::json& config, const std::string& tag) {
-  testing::TempDir dir("learns-" + tag);
-  testing::write_text(dir / "config.json", config.dump());
-  TrainRequest request;
-  request.config_path = (dir / "config.json").string();
-  request.out_dir = dir / "run";
-  request.quiet = true;
-  return run_training(request).test.accuracy;
+  const testing::TempDir dir("learns-" + tag);
+  return testing::fit(config, dir).test.accuracy;
 }
 
 // A 784-64-10 MLP for two epochs on 2,000 Fashion-MNIST images; chance is 0.1.

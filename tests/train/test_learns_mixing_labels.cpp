@@ -17,19 +17,13 @@
 namespace dither {
 namespace {
 
-constexpr const char* kFashionMnist = "/usr/share/datasets/fashion-mnist";
+using testing::kFashionMnist;
 
 // Trains `config` for its epochs and evaluates on its test split; `after` sees the experiment.
 Evaluation train_and_test(const nlohmann::json& config,
                           const std::function<void(const Experiment&)>& after = {}) {
   Experiment e = build_experiment(config);
-  Trainer trainer(*e.model, *e.loss, *e.optimizer, e.schedule.get(), std::move(e.hooks), e.input,
-                  e.settings, e.seed);
-  BatchLoader loader(e.data.train, LoaderOptions{.batch_size = e.settings.batch_size}, e.seed);
-  Progress progress(Progress::Style::quiet, e.settings.epochs, loader.num_batches());
-  for (std::int64_t epoch = 0; epoch < e.settings.epochs; ++epoch) {
-    trainer.train_epoch(loader, epoch, progress);
-  }
+  testing::train_epochs(e);
   if (after) after(e);
   return evaluate(*e.model, e.data.test);
 }

@@ -16,16 +16,11 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
-constexpr const char* kFashionMnist = "/usr/share/datasets/fashion-mnist";
+using testing::kFashionMnist;
 
 TrainResult fit(const nlohmann::json& config, const std::string& tag) {
-  TempDir dir(tag);
-  testing::write_text(dir / "config.json", config.dump());
-  TrainRequest request;
-  request.config_path = (dir / "config.json").string();
-  request.out_dir = dir / "run";
-  request.quiet = true;
-  return run_training(request);
+  const TempDir dir(tag);
+  return testing::fit(config, dir);
 }
 
 nlohmann::json moons(const nlohmann::json& layers, const nlohmann::json& noise) {
