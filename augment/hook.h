@@ -89,6 +89,10 @@ class Hook {
   virtual nlohmann::json state() const { return nullptr; }
   virtual void load_state(const nlohmann::json&) {}
 
+  /// How many optimiser steps the trainer takes on each batch (Free-AT's replays; 1 for every
+  /// other hook). Each replay runs every hook again, at its own step.
+  virtual std::int64_t replays() const { return 1; }
+
   virtual void on_epoch_start(StepContext&) {}
   virtual void on_batch(StepContext&, Batch&) {}
   virtual Tensor on_loss(StepContext&, const Batch&, const Tensor& /*logits*/, Tensor loss) {

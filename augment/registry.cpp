@@ -1,9 +1,10 @@
 #include "augment/registry.h"
 
+#include "augment/adversarial_training.h"
 #include "augment/cutmix.h"
 #include "augment/cutout.h"
 #include "augment/feature_mask.h"
-#include "augment/fgsm.h"
+#include "augment/free_at.h"
 #include "augment/gaussian.h"
 #include "augment/gradient_noise.h"
 #include "augment/label_noise.h"
@@ -13,6 +14,7 @@
 #include "augment/random_erasing.h"
 #include "augment/salt_pepper.h"
 #include "augment/speckle.h"
+#include "augment/trades.h"
 #include "augment/uniform.h"
 #include "augment/weight_noise.h"
 #include "core/error.h"
@@ -22,7 +24,11 @@ namespace dither {
 
 void register_builtin_hooks(HookRegistry& registry) {
   registry.add("gaussian", &GaussianNoiseHook::from_json);
-  registry.add("fgsm", &FgsmHook::from_json);
+  registry.add("fgsm", &AdversarialTrainingHook::fgsm);
+  registry.add("fgsm_rs", &AdversarialTrainingHook::fgsm_rs);
+  registry.add("pgd", &AdversarialTrainingHook::pgd);
+  registry.add("trades", &TradesHook::from_json);
+  registry.add("free_at", &FreeAdversarialHook::from_json);
   registry.add("uniform", &UniformNoiseHook::from_json);
   registry.add("salt_pepper", &SaltPepperHook::from_json);
   registry.add("speckle", &SpeckleNoiseHook::from_json);
@@ -83,10 +89,17 @@ std::vector<std::unique_ptr<Hook>> make_hooks(const nlohmann::json& list, const 
 
 void setup_hooks(const std::vector<std::unique_ptr<Hook>>& hooks, const HookSetup& base,
                  const std::string& path) {
+  std::string replaying;
   for (std::size_t i = 0; i < hooks.size(); ++i) {
     HookSetup setup = base;
     setup.path = index_path(path, i);
     hooks[i]->setup(setup);
+    if (hooks[i]->replays() == 1) continue;
+    if (!replaying.empty()) {
+      throw ConfigError(setup.path + ": only one technique may replay batches; " + replaying +
+                        " does already");
+    }
+    replaying = setup.path;
   }
 }
 

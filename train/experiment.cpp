@@ -107,8 +107,10 @@ Experiment build_experiment(const nlohmann::json& config) {
   e.optimizer = make_optimizer(optimizer_spec, e.model->parameters(), "optimizer");
   const nlohmann::json schedule_spec =
       root.has("schedule") ? root.at("schedule") : nlohmann::json{{"type", "constant"}};
+  // Every replay of a batch is an optimiser step, and per-batch schedules count steps.
   const auto batches = (e.data.train.size() + e.settings.batch_size - 1) / e.settings.batch_size;
-  e.schedule = make_schedule(schedule_spec, *e.optimizer, e.settings.epochs, batches, "schedule");
+  e.schedule = make_schedule(schedule_spec, *e.optimizer, e.settings.epochs,
+                             batches * batch_replays(e.hooks), "schedule");
 
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& [name, child] : e.model->children()) layers.push_back(child->to_json());

@@ -49,7 +49,8 @@ Trainer::Trainer(Module& model, const Loss& loss, Optimizer& optimizer, Schedule
       input_(std::move(input)),
       settings_(std::move(settings)),
       seed_(seed),
-      params_(model.named_parameters()) {}
+      params_(model.named_parameters()),
+      replays_(batch_replays(hooks_)) {}
 
 StepContext Trainer::context(std::int64_t epoch, std::int64_t batch_index,
                              std::int64_t batches_per_epoch, ExtraPasses* passes) {
@@ -204,22 +205,32 @@ EpochStats Trainer::train_epoch(BatchLoader& loader, std::int64_t epoch, Progres
   EpochStats stats;
   double loss_sum = 0.0;
   std::int64_t correct = 0;
+  const auto replays = static_cast<double>(replays_);
   for (std::int64_t b = 0; b < batches; ++b) {
-    Batch batch = loader.batch(epoch, b);
+    const Batch batch = loader.batch(epoch, b);
     const std::int64_t n = batch.size();
-    const auto [loss, right] = train_step(std::move(batch), epoch, b, batches);
-    loss_sum += loss * static_cast<double>(n);
-    correct += right;
+    for (std::int64_t r = 0; r < replays_; ++r) {
+      const auto [loss, right] = train_step(batch, epoch, b, batches);
+      loss_sum += loss * static_cast<double>(n);
+      correct += right;
+    }
     stats.samples += n;
-    progress.batch_done(b, n, loss_sum / static_cast<double>(stats.samples),
-                        static_cast<double>(correct) / static_cast<double>(stats.samples));
+    const double seen = static_cast<double>(stats.samples) * replays;
+    progress.batch_done(b, n, loss_sum / seen, static_cast<double>(correct) / seen);
   }
   if (stats.samples > 0) {
-    stats.loss = loss_sum / static_cast<double>(stats.samples);
-    stats.accuracy = static_cast<double>(correct) / static_cast<double>(stats.samples);
+    const double seen = static_cast<double>(stats.samples) * replays;
+    stats.loss = loss_sum / seen;
+    stats.accuracy = static_cast<double>(correct) / seen;
   }
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return stats;
+}
+
+std::int64_t batch_replays(const std::vector<std::unique_ptr<Hook>>& hooks) {
+  std::int64_t replays = 1;
+  for (const auto& hook : hooks) replays = std::max(replays, hook->replays());
+  return replays;
 }
 
 std::int64_t count_correct(const Tensor& logits, const Tensor& targets) {

@@ -60,7 +60,8 @@ class Trainer {
   std::vector<std::pair<std::string, Batch>> batch_stages(Batch batch, std::int64_t epoch,
                                                           std::int64_t batch_index,
                                                           std::int64_t batches_per_epoch);
-  /// Every batch of `epoch` from `loader`.
+  /// Every batch of `epoch` from `loader`, each trained on batch_replays() times; the loss and
+  /// accuracy are means over the replays, `samples` counts each sample once.
   EpochStats train_epoch(BatchLoader& loader, std::int64_t epoch, Progress& progress);
   /// Throws DivergenceError naming the parameter when any weight is NaN or Inf: the end-of-epoch
   /// check that catches an optimiser step that blew up after the last gradient check.
@@ -89,7 +90,11 @@ class Trainer {
   std::uint64_t seed_;
   std::int64_t step_ = 0;
   std::vector<std::pair<std::string, Tensor>> params_;
+  std::int64_t replays_;
 };
+
+/// Optimiser steps per batch: the largest Hook::replays() (1 without a replaying hook).
+std::int64_t batch_replays(const std::vector<std::unique_ptr<Hook>>& hooks);
 
 /// Correct top-1 predictions of logits [B, K] against class ids [B] or soft targets [B, K]
 /// (whose argmax counts as the label).

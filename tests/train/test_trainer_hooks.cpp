@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "augment/fgsm.h"
+#include "augment/adversarial_training.h"
 #include "augment/hook.h"
 #include "augment/registry.h"
 #include "core/autograd.h"
@@ -336,6 +336,13 @@ FgsmReference fgsm_reference(Rig& rig, const Tensor& x, const Tensor& targets, f
   return r;
 }
 
+std::unique_ptr<Hook> fgsm_hook(double eps, double weight) {
+  AttackSpec attack;
+  attack.eps = eps;
+  attack.alpha = eps;
+  return std::make_unique<AdversarialTrainingHook>("fgsm", Strength{eps}, attack, weight, 1.0);
+}
+
 TEST(TrainerHooksTest, FgsmTrainsOnTheWeightedSumOfCleanAndAdversarialLosses) {
   const double eps = 0.2;
   const double w = 0.3;
@@ -346,7 +353,7 @@ TEST(TrainerHooksTest, FgsmTrainsOnTheWeightedSumOfCleanAndAdversarialLosses) {
 
   std::vector<std::vector<float>> grads;
   std::vector<std::unique_ptr<Hook>> hooks;
-  hooks.push_back(std::make_unique<FgsmHook>(Strength{eps}, w, PassMode::eval, 1.0));
+  hooks.push_back(fgsm_hook(eps, w));
   auto spy = std::make_unique<SpyHook>("spy", nullptr);
   spy->gradients = [&](StepContext& ctx) {
     for (const Tensor& p : ctx.model->parameters()) grads.push_back(p.grad().to_vector());
@@ -373,7 +380,7 @@ TEST(TrainerHooksTest, FgsmWithWeightOneTrainsOnTheAdversarialBatchAlone) {
   const FgsmReference ref = fgsm_reference(rig, x, batch_targets(), static_cast<float>(eps));
   Tensor seen;
   std::vector<std::unique_ptr<Hook>> hooks;
-  hooks.push_back(std::make_unique<FgsmHook>(Strength{eps}, 1.0, PassMode::eval, 1.0));
+  hooks.push_back(fgsm_hook(eps, 1.0));
   auto spy = std::make_unique<SpyHook>("spy", nullptr);
   spy->loss_fn = [&](StepContext&, const Batch& batch, const Tensor&, Tensor loss) {
     seen = batch.inputs;
