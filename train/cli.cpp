@@ -76,6 +76,9 @@ int run_cli(int argc, char** argv) {
   auto* eval_cmd =
       app.add_subcommand("eval", "evaluate a run folder or a checkpoint on the test set");
   eval_cmd->add_option("target", eval_target, "run folder or .ckpt file")->required();
+  std::string eval_robustness;
+  eval_cmd->add_option("--robustness", eval_robustness,
+                       "a robustness suite (examples/robustness/*.json): attacks at each eps");
   eval_cmd->add_option("--out", eval_out,
                        "folder for eval.json (default: the checkpoint's folder)");
   eval_cmd->add_option("--threads", threads, "threads (default: all cores)")
@@ -115,6 +118,13 @@ int run_cli(int argc, char** argv) {
       if (!out.empty()) train.out_dir = out;
       if (!resume.empty()) train.resume_dir = resume;
       print_result(run_training(train));
+    } else if (*eval_cmd && !eval_robustness.empty()) {
+      std::string plot_error;
+      const RobustnessReport report = run_robustness(
+          eval_target, eval_robustness,
+          eval_out.empty() ? std::nullopt : std::optional<fs::path>(eval_out), plot_error);
+      std::fputs(report.to_table().c_str(), stdout);
+      if (!plot_error.empty()) std::fprintf(stderr, "dither: no plot: %s\n", plot_error.c_str());
     } else if (*eval_cmd) {
       const Evaluation r = run_evaluation(
           eval_target, eval_out.empty() ? std::nullopt : std::optional<fs::path>(eval_out));

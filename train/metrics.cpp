@@ -38,6 +38,12 @@ void MetricAccumulator::add(const Tensor& logits, const Tensor& targets) {
     const double log_norm = std::log(norm) + row[predicted];
     const double confidence = 1.0 / norm;
     nll_sum_ += log_norm - row[label];
+    double squares = 0.0;  // Brier: sum_k (p_k - y_k)^2 = sum_k p_k^2 - 2 p_label + 1
+    for (std::int64_t k = 0; k < classes_; ++k) {
+      const double p = std::exp(static_cast<double>(row[k]) - log_norm);
+      squares += p * p;
+    }
+    brier_sum_ += squares - 2.0 * std::exp(static_cast<double>(row[label]) - log_norm) + 1.0;
     const bool right = predicted == label;
     correct_ += right;
     // NaN logits give a NaN confidence: count it in the lowest bin rather than cast NaN.
@@ -60,6 +66,7 @@ Evaluation MetricAccumulator::result() const {
   if (count_ == 0) return e;
   const auto n = static_cast<double>(count_);
   e.loss = nll_sum_ / n;
+  e.brier = brier_sum_ / n;
   e.accuracy = static_cast<double>(correct_) / n;
   for (std::size_t b = 0; b < bin_count_.size(); ++b) {
     if (bin_count_[b] == 0) continue;
@@ -76,11 +83,9 @@ Evaluation MetricAccumulator::result() const {
 }
 
 nlohmann::json Evaluation::to_json() const {
-  return {{"count", count},
-          {"loss", loss},
-          {"accuracy", accuracy},
-          {"ece", ece},
-          {"per_class_accuracy", per_class_accuracy},
+  return {{"count", count},        {"loss", loss},
+          {"accuracy", accuracy},  {"ece", ece},
+          {"brier", brier},        {"per_class_accuracy", per_class_accuracy},
           {"confusion", confusion}};
 }
 

@@ -14,6 +14,7 @@ struct Evaluation {
   double loss = 0.0;      ///< mean cross-entropy of the true class (the NLL of the predictions)
   double accuracy = 0.0;  ///< fraction of top-1 predictions that are right
   double ece = 0.0;       ///< expected calibration error, 15 equal-width confidence bins
+  double brier = 0.0;     ///< mean over samples of sum_k (p_k - y_k)^2, in [0, 2]
   std::vector<double> per_class_accuracy;  ///< recall of each class; NaN-free (0 if absent)
   std::vector<std::vector<std::int64_t>> confusion;  ///< [true class][predicted class]
   nlohmann::json to_json() const;
@@ -31,6 +32,7 @@ class MetricAccumulator {
   std::int64_t classes_;
   std::int64_t count_ = 0;
   double nll_sum_ = 0.0;
+  double brier_sum_ = 0.0;
   std::int64_t correct_ = 0;
   std::vector<std::int64_t> bin_count_;
   std::vector<double> bin_confidence_;

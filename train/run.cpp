@@ -213,8 +213,12 @@ TrainResult run_training(const TrainRequest& request) {
   return result;
 }
 
-Evaluation run_evaluation(const fs::path& target, const std::optional<fs::path>& out_dir) {
-  fs::path file = target;
+namespace {
+
+// The experiment of a run folder's best (else last) checkpoint, or of a checkpoint file, with
+// its weights restored; `file` names the checkpoint read.
+Experiment load_trained(const fs::path& target, fs::path& file) {
+  file = target;
   if (fs::is_directory(target))
     file = fs::exists(target / "best.ckpt") ? target / "best.ckpt" : target / "last.ckpt";
   Checkpoint checkpoint = load_checkpoint(file);
@@ -222,6 +226,14 @@ Evaluation run_evaluation(const fs::path& target, const std::optional<fs::path>&
     throw ConfigError(file.string() + ": the checkpoint holds no config");
   Experiment e = build_experiment(checkpoint.meta.at("config"));
   restore_checkpoint(checkpoint, e, file);
+  return e;
+}
+
+}  // namespace
+
+Evaluation run_evaluation(const fs::path& target, const std::optional<fs::path>& out_dir) {
+  fs::path file;
+  Experiment e = load_trained(target, file);
   const Evaluation test = evaluate(*e.model, e.data.test, eval_options(e));
   const fs::path dir = out_dir ? *out_dir : file.parent_path();
   make_dir(dir);
@@ -229,6 +241,25 @@ Evaluation run_evaluation(const fs::path& target, const std::optional<fs::path>&
   report["checkpoint"] = file.string();
   write_file_atomic(dir / "eval.json", report.dump(2) + "\n");
   return test;
+}
+
+RobustnessReport run_robustness(const fs::path& target, const fs::path& suite_file,
+                                const std::optional<fs::path>& out_dir, std::string& plot_error) {
+  const RobustnessSuite suite = RobustnessSuite::load(suite_file);
+  fs::path file;
+  Experiment e = load_trained(target, file);
+  const RobustnessReport report =
+      measure_robustness(*e.model, e.data.test, e.input, suite, eval_options(e));
+  const fs::path dir = out_dir ? *out_dir : file.parent_path();
+  make_dir(dir);
+  plot_error = write_robustness(
+      report,
+      {{"checkpoint", file.string()},
+       {"suite", suite_file.string()},
+       {"description", suite.description},
+       {"model_mode", "eval: dropout and other noise layers off, BatchNorm's running statistics"}},
+      dir);
+  return report;
 }
 
 std::string describe_config(const std::string& config_path,

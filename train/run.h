@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "train/metrics.h"
+#include "train/robustness.h"
 
 namespace dither {
 
@@ -40,6 +41,14 @@ TrainResult run_training(const TrainRequest& request);
 /// checkpoint file; writes eval.json into `out_dir` (default: the checkpoint's folder).
 Evaluation run_evaluation(const std::filesystem::path& target,
                           const std::optional<std::filesystem::path>& out_dir);
+
+/// `dither eval --robustness SUITE.json`: every condition of the suite on the test set, written
+/// as robustness.{csv,json,png} into `out_dir` (default: the checkpoint's folder). `plot_error`
+/// says why the plot was not drawn, or is "".
+RobustnessReport run_robustness(const std::filesystem::path& target,
+                                const std::filesystem::path& suite_file,
+                                const std::optional<std::filesystem::path>& out_dir,
+                                std::string& plot_error);
 
 /// `dither info`: a description of the data, the model (layers, output shapes, parameter
 /// counts, multiply-adds), loss, optimiser, schedule and noise of a config.

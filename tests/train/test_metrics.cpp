@@ -32,6 +32,20 @@ TEST(MetricsTest, EceIsTheBinWeightedGapBetweenConfidenceAndAccuracy) {
   EXPECT_NEAR(m.result().ece, 0.15, 1e-6);
 }
 
+TEST(MetricsTest, BrierScoreAgainstHandComputedValues) {
+  MetricAccumulator m(3);
+  // Row 0: p = (e^2, 1, 1) / (e^2 + 2), label 0. Row 1: uniform p = 1/3 each, label 2.
+  m.add(Tensor::from({2, 0, 0, 5, 5, 5}, {2, 3}), Tensor::from({0, 2}, {2}));
+  const double z = std::exp(2.0) + 2.0;
+  const double p0 = std::exp(2.0) / z;
+  const double row0 = (p0 - 1) * (p0 - 1) + 2.0 / (z * z);
+  const double row1 = 2.0 / 9.0 + (2.0 / 3.0) * (2.0 / 3.0);
+  EXPECT_NEAR(m.result().brier, (row0 + row1) / 2.0, 1e-9);
+  MetricAccumulator sure(2);  // confident and right: 0; confident and wrong: 2
+  sure.add(Tensor::from({100, 0, 100, 0}, {2, 2}), Tensor::from({0, 1}, {2}));
+  EXPECT_NEAR(sure.result().brier, 1.0, 1e-9);
+}
+
 TEST(MetricsTest, ResultDoesNotDependOnBatching) {
   const Tensor logits = Tensor::from({0.1f, 0.5f, -0.2f, 2.0f, 1.0f, 0.3f}, {3, 2});
   const Tensor targets = Tensor::from({1, 0, 0}, {3});
