@@ -8,9 +8,12 @@
 
 #include "augment/attack.h"
 #include "augment/gaussian.h"
+#include "core/error.h"
 #include "run_testing.h"
+#include "train/data/loader.h"
 #include "train/evaluate.h"
 #include "train/experiment.h"
+#include "train/progress.h"
 
 namespace dither {
 namespace {
@@ -63,6 +66,35 @@ TEST(LearnsAdversarialTest, EveryTechniqueLearnsAndResistsPgdBetterThanCleanTrai
     const auto [acc, robust] = clean_and_robust(moons(nlohmann::json::array({hook})), eps);
     EXPECT_GT(acc, 0.85) << hook.dump();
     EXPECT_GT(robust, clean_robust + 0.15) << hook.dump() << ": clean training " << clean_robust;
+  }
+}
+
+TEST(FreeAdversarialTrainingTest, EveryReplayIsAnOptimiserStepAndTheScheduleCountsThem) {
+  nlohmann::json config = moons(nlohmann::json::parse(R"([{"type": "free_at", "replays": 3}])"));
+  config["train"]["epochs"] = 3;
+  // Warmup over two epochs: after the first, the lr is half way up if every replay counted.
+  config["schedule"] = {{"type", "cosine"}, {"warmup_epochs", 2}};
+  Experiment e = build_experiment(config);
+  const std::int64_t batches = (e.data.train.size() + 31) / 32;
+  Trainer trainer(*e.model, *e.loss, *e.optimizer, e.schedule.get(), std::move(e.hooks), e.input,
+                  e.settings, e.seed);
+  BatchLoader loader(e.data.train, LoaderOptions{.batch_size = 32}, e.seed);
+  Progress progress(Progress::Style::quiet, 3, loader.num_batches());
+  trainer.train_epoch(loader, 0, progress);
+  EXPECT_EQ(trainer.step(), 3 * batches);
+  EXPECT_EQ(e.schedule->batch(), 3 * batches);
+  EXPECT_GT(e.schedule->lr(), 0.4 * 0.01);
+  EXPECT_LT(e.schedule->lr(), 0.6 * 0.01);
+}
+
+TEST(FreeAdversarialTrainingTest, OnlyOneTechniqueMayReplayBatches) {
+  try {
+    build_experiment(moons(nlohmann::json::parse(
+        R"([{"type": "free_at"}, {"type": "gaussian"}, {"type": "free_at"}])")));
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_TRUE(testing::contains(e.what(), "noise[2]")) << e.what();
+    EXPECT_TRUE(testing::contains(e.what(), "noise[0]")) << e.what();
   }
 }
 
