@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/blas_kernel.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "train/run.h"
@@ -88,7 +89,10 @@ int run_cli(int argc, char** argv) {
   std::vector<std::string> info_overrides;
   auto* info_cmd =
       app.add_subcommand("info", "describe a config: data, layers, shapes, parameters, FLOPs");
-  info_cmd->add_option("config", info_config, "config file")->required();
+  bool info_system = false;
+  info_cmd->add_option("config", info_config, "config file");
+  info_cmd->add_flag("--system", info_system,
+                     "the BLAS kernel, thread count and CPU features speed depends on");
   info_cmd->add_option("--set", info_overrides,
                        "override a config value: key.path=value (repeatable)");
 
@@ -134,7 +138,12 @@ int run_cli(int argc, char** argv) {
       show.out = show_out;
       std::printf("wrote %s\n", run_show(show).string().c_str());
     } else if (*info_cmd) {
-      std::fputs(describe_config(info_config, info_overrides).c_str(), stdout);
+      if (info_system) std::printf("%s\n", blas_report().c_str());
+      if (!info_config.empty()) {
+        std::fputs(describe_config(info_config, info_overrides).c_str(), stdout);
+      } else if (!info_system) {
+        throw ConfigError("info: give a config file, or --system");
+      }
     }
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "dither: error: %s\n", e.what());

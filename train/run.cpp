@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "core/blas_kernel.h"
 #include "core/error.h"
 #include "layers/summary.h"
 #include "train/atomic_file.h"
@@ -115,6 +116,7 @@ TrainResult run_training(const TrainRequest& request) {
   trainer.set_step(state.step);
   BatchLoader loader(e.data.train, LoaderOptions{.batch_size = s.batch_size}, e.seed);
   Progress progress(Progress::detect(request.quiet), s.epochs, loader.num_batches());
+  progress.note(blas_report());
   const bool validate = e.data.validation.size() > 0;
   if (state.epochs_done > 0) {
     progress.note("resuming " + run_dir.string() + " after epoch " +
