@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 
@@ -153,9 +154,10 @@ namespace {
 const float* first_non_finite(const Tensor& t) {
   const float* p = t.ptr();
   const std::int64_t n = t.numel();
-  const auto* bits = reinterpret_cast<const std::uint32_t*>(p);
   std::uint32_t non_finite = 0;
-  for (std::int64_t i = 0; i < n; ++i) non_finite |= (bits[i] & 0x7f800000u) == 0x7f800000u;
+  for (std::int64_t i = 0; i < n; ++i) {
+    non_finite |= (std::bit_cast<std::uint32_t>(p[i]) & 0x7f800000u) == 0x7f800000u;
+  }
   if (non_finite == 0) return nullptr;
   return std::find_if(p, p + n, [](float v) { return !std::isfinite(v); });
 }
