@@ -49,8 +49,14 @@ int run_cli(int argc, char** argv) {
   app.set_version_flag("--version", std::string("dither ") + DITHER_VERSION);
   app.require_subcommand(1);
   int threads = 0;
-  app.add_option("--threads", threads, "threads for every parallel loop (default: all cores)")
-      ->check(CLI::Range(1, 1024));
+  // Accepted before or after the subcommand: `dither --threads 1 train ...` or `train ... --threads
+  // 1`.
+  const auto add_threads = [&threads](CLI::App* command) {
+    command
+        ->add_option("--threads", threads, "threads for every parallel loop (default: all cores)")
+        ->check(CLI::Range(1, 1024));
+  };
+  add_threads(&app);
 
   TrainRequest train;
   std::string resume;
@@ -69,8 +75,7 @@ int run_cli(int argc, char** argv) {
   train_cmd->add_option("--stop-after", train.stop_after_epochs, "stop after this many epochs")
       ->check(CLI::Range(1, 1024))
       ->group("");
-  train_cmd->add_option("--threads", threads, "threads (default: all cores)")
-      ->check(CLI::Range(1, 1024));
+  add_threads(train_cmd);
 
   std::string eval_target;
   std::string eval_out;
@@ -82,8 +87,31 @@ int run_cli(int argc, char** argv) {
                        "a robustness suite (examples/robustness/*.json): attacks at each eps");
   eval_cmd->add_option("--out", eval_out,
                        "folder for eval.json (default: the checkpoint's folder)");
-  eval_cmd->add_option("--threads", threads, "threads (default: all cores)")
-      ->check(CLI::Range(1, 1024));
+  add_threads(eval_cmd);
+
+  std::string certify_target;
+  std::string certify_out;
+  CertifyOptions certify;
+  auto* certify_cmd = app.add_subcommand(
+      "certify", "certified l2 robustness by randomized smoothing (Cohen et al. 2019)");
+  certify_cmd->add_option("target", certify_target, "run folder or .ckpt file")->required();
+  certify_cmd->add_option("--sigma", certify.sigma, "noise std in input units")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  certify_cmd->add_option("--n0", certify.n0, "copies that pick the class (default 100)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
+  certify_cmd->add_option("--n", certify.n, "copies that bound its probability (default 10000)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
+  certify_cmd->add_option("--alpha", certify.alpha, "failure probability (default 0.001)")
+      ->check(CLI::Range(1e-12, 0.5));
+  certify_cmd->add_option("--batch", certify.batch, "copies per forward pass (default 1000)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 20));
+  certify_cmd
+      ->add_option("--limit", certify.limit,
+                   "first test samples certified, 0 for all (default 500)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  certify_cmd->add_option("--out", certify_out, "folder for the results (default: the run's)");
+  add_threads(certify_cmd);
 
   std::string info_config;
   std::vector<std::string> info_overrides;
@@ -137,6 +165,20 @@ int run_cli(int argc, char** argv) {
     } else if (*show_cmd) {
       show.out = show_out;
       std::printf("wrote %s\n", run_show(show).string().c_str());
+    } else if (*certify_cmd) {
+      std::string plot_error;
+      const nlohmann::json s = run_certify(
+          certify_target, certify,
+          certify_out.empty() ? std::nullopt : std::optional<fs::path>(certify_out), plot_error);
+      std::printf("certified accuracy by l2 radius (sigma %g, n %lld):", certify.sigma,
+                  static_cast<long long>(certify.n));
+      for (const auto& [radius, accuracy] : s.at("certified_accuracy").items()) {
+        std::printf("  %s: %.1f%%", radius.c_str(), 100.0 * accuracy.get<double>());
+      }
+      std::printf("\naverage certified radius %.3f, abstained %.1f%% (%lld samples)\n",
+                  s.at("acr").get<double>(), 100.0 * s.at("abstained").get<double>(),
+                  static_cast<long long>(s.at("count").get<std::int64_t>()));
+      if (!plot_error.empty()) std::fprintf(stderr, "dither: no plot: %s\n", plot_error.c_str());
     } else if (*info_cmd) {
       if (info_system) std::printf("%s\n", blas_report().c_str());
       if (!info_config.empty()) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "train/certify.h"
 #include "train/metrics.h"
 #include "train/robustness.h"
 
@@ -49,6 +50,14 @@ RobustnessReport run_robustness(const std::filesystem::path& target,
                                 const std::filesystem::path& suite_file,
                                 const std::optional<std::filesystem::path>& out_dir,
                                 std::string& plot_error);
+
+/// `dither certify RUN --sigma S`: randomized smoothing's CERTIFY on the first options.limit test
+/// samples; writes certify.csv (per sample), certify.json (certified accuracy by l2 radius, the
+/// average certified radius) and certify.png into `out_dir` (default: the checkpoint's folder).
+/// Returns certify.json's content; `plot_error` says why no plot was drawn, or is "".
+nlohmann::json run_certify(const std::filesystem::path& target, CertifyOptions options,
+                           const std::optional<std::filesystem::path>& out_dir,
+                           std::string& plot_error);
 
 /// `dither info`: a description of the data, the model (layers, output shapes, parameter
 /// counts, multiply-adds), loss, optimiser, schedule and noise of a config.
