@@ -126,8 +126,10 @@ std::vector<std::string> robustness_warnings(const std::vector<RobustnessRow>& r
         warnings.push_back(str("at eps ", format_eps(f.strength), " FGSM leaves ",
                                100.0 * f.result.accuracy, "% accuracy but PGD only ",
                                100.0 * p.result.accuracy,
-                               "%: one gradient step misleads, a sign of gradient masking or of "
-                               "catastrophic overfitting to FGSM; trust the PGD figure"));
+                               "%: the loss is far from linear in the ball. Beyond the eps a model "
+                               "was trained for that is expected; at or below it, it is a sign "
+                               "of gradient masking or of catastrophic overfitting to FGSM. "
+                               "Trust the PGD figure"));
       }
     }
   }
