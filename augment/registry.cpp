@@ -1,6 +1,7 @@
 #include "augment/registry.h"
 
 #include "augment/adversarial_training.h"
+#include "augment/consistency.h"
 #include "augment/cutmix.h"
 #include "augment/cutout.h"
 #include "augment/feature_mask.h"
@@ -12,6 +13,7 @@
 #include "augment/manifold_mixup.h"
 #include "augment/mixup.h"
 #include "augment/random_erasing.h"
+#include "augment/rdrop.h"
 #include "augment/salt_pepper.h"
 #include "augment/speckle.h"
 #include "augment/trades.h"
@@ -42,6 +44,8 @@ void register_builtin_hooks(HookRegistry& registry) {
   registry.add("label_noise", &LabelNoiseHook::from_json);
   registry.add("weight_noise", &WeightNoiseHook::from_json);
   registry.add("gradient_noise", &GradientNoiseHook::from_json);
+  registry.add("rdrop", &RDropHook::from_json);
+  registry.add("consistency", &ConsistencyHook::from_json);
 }
 
 HookRegistry& HookRegistry::instance() {

@@ -9,8 +9,10 @@
 //       '{"layer": {"type": "drop_block", "p": 0.1, "block_size": 3}, "at": 5}'  (one line)
 //
 // A spec {"layer": ..., "at": k} measures the model with that layer inserted before layer k
-// (the CNN's layer 5 is its second max-pool) and no hook. Without specs it measures every
-// registered input-space hook at its defaults.
+// (the CNN's layer 5 is its second max-pool) and no hook; a spec {"optimizer": ...} measures
+// the model trained with that optimiser instead of SGD with momentum (SAM:
+// '{"optimizer": {"type": "sam", "base": {"type": "sgd", "lr": 0.05, "momentum": 0.9}}}').
+// Without specs it measures every registered input-space hook at its defaults.
 
 #include <algorithm>
 #include <chrono>
@@ -67,10 +69,12 @@ int main(int argc, char** argv) {
   if (hooks.empty()) hooks = default_hooks();
 
   std::vector<Variant> variants;
-  auto add = [&](std::string name, const nlohmann::json& noise, const nlohmann::json& layer) {
+  auto add = [&](std::string name, const nlohmann::json& noise, const nlohmann::json& layer,
+                 const nlohmann::json& optimizer = nlohmann::json()) {
     Variant v;
     v.name = std::move(name);
     nlohmann::json config = dither::bench::fashion_config(model, noise);
+    if (!optimizer.is_null()) config["optimizer"] = optimizer;
     if (!layer.is_null()) {
       nlohmann::json& layers = config["model"]["layers"];
       layers.insert(layers.begin() + layer.at("at").get<std::ptrdiff_t>(), layer.at("layer"));
@@ -87,6 +91,8 @@ int main(int argc, char** argv) {
   for (const auto& spec : hooks) {
     if (spec.contains("layer")) {
       add(spec.dump(), nlohmann::json::array(), spec);
+    } else if (spec.contains("optimizer")) {
+      add(spec.dump(), nlohmann::json::array(), nlohmann::json(), spec.at("optimizer"));
     } else {
       add(spec.dump(), nlohmann::json::array({spec}), nlohmann::json());
     }

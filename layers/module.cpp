@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/ops/arithmetic.h"
 
 namespace dither {
 
@@ -94,6 +95,26 @@ RandomStream Module::noise_stream(std::string_view purpose) const {
   name += '/';
   name += purpose;
   return RandomStream(clock_.seed, name, {static_cast<std::uint64_t>(clock_.step), clock_.pass});
+}
+
+Tensor total_regularization(const Module& module) {
+  Tensor total = module.regularization();
+  for (const auto& [name, child] : module.children()) {
+    const Tensor term = total_regularization(*child);
+    if (term.defined()) total = total.defined() ? add(total, term) : term;
+  }
+  return total;
+}
+
+std::vector<std::pair<std::string, double>> module_reports(const Module& module) {
+  std::vector<std::pair<std::string, double>> out;
+  for (auto& [name, value] : module.report()) {
+    out.emplace_back(module.path().empty() ? name : module.path() + "." + name, value);
+  }
+  for (const auto& [name, child] : module.children()) {
+    for (auto& entry : module_reports(*child)) out.push_back(std::move(entry));
+  }
+  return out;
 }
 
 BufferSnapshot::BufferSnapshot(const Module& module) : live_(module.named_buffers()) {

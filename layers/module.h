@@ -45,6 +45,13 @@ class Module {
   virtual nlohmann::json to_json() const;
   /// Multiply-adds of one forward for one sample of shape `input` (no batch axis); 0 if none.
   virtual std::int64_t flops(const Shape& input) const;
+  /// A term this module adds to the training loss (Concrete Dropout's regulariser), a scalar
+  /// recorded for backward; undefined when none. Children are not included: see
+  /// total_regularization().
+  virtual Tensor regularization() const { return Tensor(); }
+  /// Named scalars this module reports once per epoch (a learned noise strength), without its
+  /// children's: see module_reports().
+  virtual std::vector<std::pair<std::string, double>> report() const { return {}; }
 
   /// Parameters of this module and its children, registration order, dotted names ("0.weight").
   NamedTensors named_parameters() const;
@@ -106,6 +113,14 @@ class Module {
   std::string path_;
   NoiseClock clock_;
 };
+
+/// The sum of regularization() over `module` and every module below it, a scalar; undefined when
+/// none has one. The trainer adds it to every training loss.
+Tensor total_regularization(const Module& module);
+
+/// report() of `module` and every module below it, depth first, each name prefixed by the
+/// reporting module's path: "model.3.pni_a".
+std::vector<std::pair<std::string, double>> module_reports(const Module& module);
 
 /// RAII: copies every buffer of a module (BatchNorm's running statistics) and writes the copies
 /// back on exit, so a forward in training mode run for an attack or a second view leaves no trace.

@@ -3,11 +3,13 @@
 
 #include "core/error.h"
 #include "layers/alpha_dropout.h"
+#include "layers/concrete_dropout.h"
 #include "layers/drop_block.h"
 #include "layers/drop_path.h"
 #include "layers/dropconnect.h"
 #include "layers/dropout.h"
 #include "layers/gaussian_noise.h"
+#include "layers/pni.h"
 #include "layers/registry.h"
 #include "layers/spatial_dropout.h"
 
@@ -33,18 +35,52 @@ std::shared_ptr<Module> make_gaussian_noise(const LayerContext& ctx) {
   return std::make_shared<GaussianNoise>(r.number("sigma", std::nullopt, 0.0));
 }
 
-// The wrapped layer is built through the registry at "<path>.layer" and sees this layer's input.
+// A layer around another: the wrapped layer is built through the registry at "<path>.layer" and
+// sees this layer's input; `make` builds the wrapper, whose ConfigError names that path.
+template <class Make>
+std::shared_ptr<Module> wrap_layer(const JsonReader& r, const LayerContext& ctx, Make make) {
+  auto layer =
+      LayerRegistry::instance().create(LayerContext{r.at("layer"), r.path_of("layer"), ctx.input});
+  try {
+    return make(std::move(layer));
+  } catch (const ConfigError& e) {
+    throw ConfigError(r.path_of("layer") + ": " + e.what());
+  }
+}
+
 std::shared_ptr<Module> make_dropconnect(const LayerContext& ctx) {
   const JsonReader r(ctx.spec, ctx.path);
   r.allow_only({"type", "p", "layer"});
   const double p = r.number("p", 0.5, 0.0, 1.0);
-  auto layer =
-      LayerRegistry::instance().create(LayerContext{r.at("layer"), r.path_of("layer"), ctx.input});
-  try {
+  return wrap_layer(r, ctx, [p](std::shared_ptr<Module> layer) {
     return std::make_shared<DropConnect>(std::move(layer), p);
-  } catch (const ConfigError& e) {
-    throw ConfigError(r.path_of("layer") + ": " + e.what());
-  }
+  });
+}
+
+std::shared_ptr<Module> make_pni(const LayerContext& ctx) {
+  const JsonReader r(ctx.spec, ctx.path);
+  r.allow_only({"type", "granularity", "init", "at_eval", "layer"});
+  const std::string granularity = r.string("granularity", "layer", {"layer", "channel"});
+  const double init = r.number("init", 0.25, 0.0, 1e3);
+  const bool at_eval = r.boolean("at_eval", false);
+  return wrap_layer(r, ctx, [&](std::shared_ptr<Module> layer) {
+    return std::make_shared<Pni>(std::move(layer), granularity, init, at_eval);
+  });
+}
+
+std::shared_ptr<Module> make_concrete_dropout(const LayerContext& ctx) {
+  const JsonReader r(ctx.spec, ctx.path);
+  r.allow_only(
+      {"type", "init_p", "temperature", "weight_regularizer", "dropout_regularizer", "layer"});
+  const ConcreteDropoutOptions d;
+  ConcreteDropoutOptions o;
+  o.init_p = r.number("init_p", d.init_p, Interval::open_unit());
+  o.temperature = r.number("temperature", d.temperature, Interval::above(0.0));
+  o.weight_regularizer = r.number("weight_regularizer", d.weight_regularizer, 0.0);
+  o.dropout_regularizer = r.number("dropout_regularizer", d.dropout_regularizer, 0.0);
+  return wrap_layer(r, ctx, [&](std::shared_ptr<Module> layer) {
+    return std::make_shared<ConcreteDropout>(std::move(layer), numel(ctx.input), o);
+  });
 }
 
 // Blocks must fit the feature maps reaching the layer: a typo fails at config load.
@@ -75,6 +111,8 @@ void register_noise_layers(LayerRegistry& registry) {
   registry.add("gaussian_dropout", probability_layer<GaussianDropout>(/*allow_one=*/false));
   registry.add("alpha_dropout", probability_layer<AlphaDropout>());
   registry.add("dropconnect", make_dropconnect);
+  registry.add("pni", make_pni);
+  registry.add("concrete_dropout", make_concrete_dropout);
   registry.add("drop_block", make_drop_block);
   registry.add("drop_path", probability_layer<DropPath>(/*allow_one=*/true, /*fallback=*/0.1));
 }

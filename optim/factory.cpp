@@ -7,6 +7,7 @@
 #include "core/json_reader.h"
 #include "optim/adam.h"
 #include "optim/rmsprop.h"
+#include "optim/sam.h"
 #include "optim/sgd.h"
 
 namespace dither {
@@ -123,7 +124,18 @@ std::vector<std::int64_t> milestones(const JsonReader& r) {
 std::unique_ptr<Optimizer> make_optimizer(const nlohmann::json& spec, std::vector<Tensor> params,
                                           const std::string& path) {
   const JsonReader r(spec, path);
-  const std::string type = r.string("type", std::nullopt, {"sgd", "adam", "adamw", "rmsprop"});
+  const std::string type =
+      r.string("type", std::nullopt, {"sgd", "adam", "adamw", "rmsprop", "sam"});
+  if (type == "sam") {
+    r.allow_only({"type", "rho", "adaptive", "base"});
+    const double rho = r.number("rho", 0.05, kNonNegative);
+    const bool adaptive = r.boolean("adaptive", false);
+    const JsonReader base(r.at("base"), r.path_of("base"));
+    if (base.string("type", std::nullopt) == "sam")
+      throw ConfigError(base.path_of("type") + ": sam wraps another optimiser, not sam itself");
+    return std::make_unique<Sam>(make_optimizer(r.at("base"), std::move(params), base.path()), rho,
+                                 adaptive);
+  }
   if (type == "sgd") return make_sgd(r, std::move(params));
   if (type == "rmsprop") return make_rmsprop(r, std::move(params));
   if (type == "adam") return make_adam<false>(r, std::move(params));

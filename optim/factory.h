@@ -10,7 +10,8 @@
 
 namespace dither {
 
-/// Builds an optimiser from {"type": "sgd" | "adam" | "adamw" | "rmsprop", "lr": ..., ...}.
+/// Builds an optimiser from {"type": "sgd" | "adam" | "adamw" | "rmsprop", "lr": ..., ...}, or
+/// the SAM wrapper {"type": "sam", "rho": 0.05, "adaptive": false, "base": {...}} (optim/sam.h).
 /// Keys are the option names of SgdOptions, AdamOptions ("betas": [beta1, beta2]) and
 /// RmspropOptions; absent ones take torch's defaults. Unknown types and keys and out-of-range
 /// values throw ConfigError naming the JSON path under `path`, with a suggestion for a misspelt

@@ -30,6 +30,15 @@ class Optimizer {
   /// One update of every parameter that has a gradient; parameters whose grad() is undefined
   /// are skipped and their state is left as it was. Runs under NoGradGuard.
   virtual void step() = 0;
+  /// Recomputes every parameter's gradient at the parameters' current values (the step's
+  /// batch, forward, loss and backward again), for optimisers that look at more than one point.
+  using Regradient = std::function<void()>;
+  /// The trainer's step: step() for an optimiser that needs one gradient; a wrapper such as SAM
+  /// moves the weights, calls `regradient` and steps with the new gradient.
+  virtual void step_with(const Regradient& regradient) {
+    (void)regradient;
+    step();
+  }
   /// The JSON spec with every option filled in ({"type": "sgd", "lr": 0.1, ...}).
   virtual nlohmann::json to_json() const = 0;
 
@@ -45,10 +54,10 @@ class Optimizer {
   const std::string& type() const { return type_; }
 
   /// Copies of the state: the current lr, per-parameter step counts and slot tensors.
-  OptimizerState state() const;
+  virtual OptimizerState state() const;
   /// Restores state(); throws ConfigError on a different optimiser type, a missing, unexpected
   /// or mis-shaped entry, and changes nothing when it throws.
-  void load_state(const OptimizerState& state);
+  virtual void load_state(const OptimizerState& state);
 
  protected:
   /// Throws ConfigError naming `type` on an undefined or repeated parameter, an empty list or a

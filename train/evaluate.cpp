@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "core/autograd.h"
-#include "core/ops/softmax.h"
 #include "train/data/loader.h"
+#include "train/mc_dropout.h"
 
 namespace dither {
 namespace {
@@ -13,24 +13,12 @@ namespace {
 // every MC sample; the clock's step is the batch index, so batches draw independent noise.
 constexpr std::uint64_t kTransformPasses = std::uint64_t{1} << 32;
 
-// log of the mean of T passes' softmax probabilities: valid logits for the metrics.
+// log of the mean of T passes' softmax probabilities (mc_predict's): valid logits for the metrics.
 Tensor mc_log_mean_probabilities(Module& model, const Tensor& inputs, std::uint64_t seed,
                                  std::int64_t batch_index, std::int64_t samples) {
-  Tensor mean;
-  for (std::int64_t t = 0; t < samples; ++t) {
-    model.set_noise_clock(NoiseClock{seed, batch_index, kEvalPass + static_cast<std::uint64_t>(t)});
-    const Tensor p = softmax(model.forward(inputs), 1);
-    if (!mean.defined()) {
-      mean = p.clone();
-      continue;
-    }
-    float* m = mean.ptr();
-    const float* q = p.ptr();
-    for (std::int64_t i = 0; i < mean.numel(); ++i) m[i] += q[i];
-  }
+  Tensor mean = mc_predict(model, inputs, samples, seed, batch_index).mean_probabilities;
   float* m = mean.ptr();
-  const float scale = 1.0f / static_cast<float>(samples);
-  for (std::int64_t i = 0; i < mean.numel(); ++i) m[i] = std::log(std::max(m[i] * scale, 1e-30f));
+  for (std::int64_t i = 0; i < mean.numel(); ++i) m[i] = std::log(std::max(m[i], 1e-30f));
   return mean;
 }
 

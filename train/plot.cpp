@@ -54,4 +54,21 @@ std::string plot_training_curves(const std::filesystem::path& metrics_csv,
   return run_gnuplot(s.str(), png);
 }
 
+std::string plot_reports(const std::filesystem::path& metrics_csv, std::size_t columns,
+                         const std::filesystem::path& png, const std::string& title) {
+  constexpr std::size_t kFixedColumns = 7;  // epoch ... seconds
+  std::ostringstream s;
+  const std::string data = quoted(metrics_csv.string());
+  s << "set datafile separator ','\n"
+    << "set key autotitle columnhead noenhanced\nset key outside right\n"
+    << "set title " << quoted(title + ": learned noise strengths") << " noenhanced\n"
+    << "set grid\nset xlabel 'epoch'\nplot ";
+  for (std::size_t k = 0; k < columns; ++k) {
+    s << (k ? ", " : "") << data << " using 1:" << kFixedColumns + 1 + k
+      << " with linespoints lw 2";
+  }
+  s << "\n";
+  return run_gnuplot(s.str(), png);
+}
+
 }  // namespace dither

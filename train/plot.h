@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 
@@ -10,6 +11,11 @@ namespace dither {
 /// a missing plot never fails a run.
 std::string plot_training_curves(const std::filesystem::path& metrics_csv,
                                  const std::filesystem::path& png, const std::string& title);
+
+/// Draws the last `columns` columns of a run's metrics.csv (the model's reports: learned noise
+/// strengths such as model.3.pni_a) against the epoch into a PNG. Returns as plot_training_curves.
+std::string plot_reports(const std::filesystem::path& metrics_csv, std::size_t columns,
+                         const std::filesystem::path& png, const std::string& title);
 
 /// Runs a gnuplot script; "" on success, else the reason. The script's output goes to `png`
 /// through a temporary file, renamed when gnuplot succeeded.

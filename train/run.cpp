@@ -138,7 +138,8 @@ TrainResult run_training(const TrainRequest& request) {
                  .train_accuracy = stats.accuracy,
                  .val_loss = std::numeric_limits<double>::quiet_NaN(),
                  .val_accuracy = std::numeric_limits<double>::quiet_NaN(),
-                 .seconds = stats.seconds};
+                 .seconds = stats.seconds,
+                 .reports = module_reports(*e.model)};
     if (validate) {
       const Evaluation val = evaluate(*e.model, e.data.validation, eval_options(e));
       row.val_loss = val.loss;
@@ -213,6 +214,12 @@ TrainResult run_training(const TrainRequest& request) {
   const std::string plot_error = plot_training_curves(
       run_dir / "metrics.csv", run_dir / "curves.png", run_dir.filename().string());
   if (!plot_error.empty()) progress.note("no curves.png: " + plot_error);
+  if (!state.history.empty() && !state.history.front().reports.empty()) {
+    const std::string error =
+        plot_reports(run_dir / "metrics.csv", state.history.front().reports.size(),
+                     run_dir / "strengths.png", run_dir.filename().string());
+    if (!error.empty()) progress.note("no strengths.png: " + error);
+  }
   return result;
 }
 

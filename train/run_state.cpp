@@ -12,10 +12,12 @@ constexpr const char* kModelPrefix = "model.";
 constexpr const char* kOptimizerPrefix = "optimizer.";
 
 nlohmann::json row_to_json(const EpochRow& r) {
-  return {{"epoch", r.epoch},           {"lr", r.lr},
-          {"train_loss", r.train_loss}, {"train_accuracy", r.train_accuracy},
-          {"val_loss", r.val_loss},     {"val_accuracy", r.val_accuracy},
-          {"seconds", r.seconds}};
+  nlohmann::json j{{"epoch", r.epoch},           {"lr", r.lr},
+                   {"train_loss", r.train_loss}, {"train_accuracy", r.train_accuracy},
+                   {"val_loss", r.val_loss},     {"val_accuracy", r.val_accuracy},
+                   {"seconds", r.seconds}};
+  if (!r.reports.empty()) j["reports"] = r.reports;  // [[name, value], ...]: keeps the order
+  return j;
 }
 
 EpochRow row_from_json(const nlohmann::json& j) {
@@ -29,6 +31,8 @@ EpochRow row_from_json(const nlohmann::json& j) {
   r.val_accuracy = j.at("val_accuracy").is_null() ? std::numeric_limits<double>::quiet_NaN()
                                                   : j.at("val_accuracy").get<double>();
   r.seconds = j.at("seconds").get<double>();
+  if (j.contains("reports"))
+    r.reports = j.at("reports").get<std::vector<std::pair<std::string, double>>>();
   return r;
 }
 
@@ -111,13 +115,21 @@ RunState restore_checkpoint(const Checkpoint& checkpoint, Experiment& experiment
 void write_metrics_csv(const std::filesystem::path& path, const std::vector<EpochRow>& rows) {
   std::ostringstream out;
   out.precision(8);
-  out << "epoch,lr,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n";
+  out << "epoch,lr,train_loss,train_accuracy,val_loss,val_accuracy,seconds";
+  const std::size_t reports = rows.empty() ? 0 : rows.front().reports.size();
+  for (std::size_t k = 0; k < reports; ++k) out << ',' << rows.front().reports[k].first;
+  out << '\n';
   for (const auto& r : rows) {
     out << r.epoch << ',' << r.lr << ',' << r.train_loss << ',' << r.train_accuracy << ',';
     if (!std::isnan(r.val_loss)) out << r.val_loss;
     out << ',';
     if (!std::isnan(r.val_accuracy)) out << r.val_accuracy;
-    out << ',' << r.seconds << '\n';
+    out << ',' << r.seconds;
+    for (std::size_t k = 0; k < reports; ++k) {
+      out << ',';
+      if (k < r.reports.size()) out << r.reports[k].second;
+    }
+    out << '\n';
   }
   write_file_atomic(path, out.str());
 }

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "train/checkpoint.h"
@@ -20,6 +22,8 @@ struct EpochRow {
   double val_loss = 0.0;
   double val_accuracy = 0.0;
   double seconds = 0.0;
+  /// module_reports() of the model after the epoch (learned noise strengths): extra columns.
+  std::vector<std::pair<std::string, double>> reports;
 };
 
 /// Where a run stands between epochs: what a checkpoint must carry besides the tensors.
@@ -46,7 +50,8 @@ RunState restore_checkpoint(const Checkpoint& checkpoint, Experiment& experiment
 /// The model's entries of a checkpoint, names without their "model." prefix.
 NamedTensors model_tensors(const Checkpoint& checkpoint);
 
-/// metrics.csv, written whole and atomically.
+/// metrics.csv, written whole and atomically: the fixed columns, then one column per named report
+/// of the first row (every row of a run reports the same names).
 void write_metrics_csv(const std::filesystem::path& path, const std::vector<EpochRow>& rows);
 
 }  // namespace dither

@@ -8,6 +8,7 @@
 #include "core/autograd.h"
 #include "core/error.h"
 #include "core/json_reader.h"
+#include "core/ops/arithmetic.h"
 #include "optim/clip.h"
 
 namespace dither {
@@ -82,6 +83,18 @@ std::pair<double, std::int64_t> Trainer::train_step(Batch batch, std::int64_t ep
   optimizer_.zero_grad();
   model_.set_noise_clock(NoiseClock{seed_, step_, kTrainPass});
   const Tensor logits = model_.forward(batch.inputs);
+  const double value = backward(ctx, step_loss(ctx, batch, logits));
+  optimizer_.step_with([&] { regradient(ctx, batch); });
+  if (schedule_ != nullptr) schedule_->step_batch();
+  for (std::size_t i = 0; i < hooks_.size(); ++i) {
+    ctx.hook_index = i;
+    hooks_[i]->on_step_end(ctx);
+  }
+  ++step_;
+  return {value, count_correct(logits, batch.targets)};
+}
+
+Tensor Trainer::step_loss(StepContext& ctx, const Batch& batch, const Tensor& logits) {
   Tensor loss = loss_(logits, batch.targets);
   for (std::size_t i = 0; i < hooks_.size(); ++i) {
     ctx.hook_index = i;
@@ -89,6 +102,13 @@ std::pair<double, std::int64_t> Trainer::train_step(Batch batch, std::int64_t ep
   }
   check_shape(loss.defined() && loss.numel() == 1, "trainer: the loss must be a scalar, got shape ",
               loss.defined() ? to_string(loss.shape()) : std::string("(none)"));
+  // After the hooks: a hook that reweighs the loss (FGSM's mix) must not reweigh the model's own
+  // regulariser.
+  const Tensor regularization = total_regularization(model_);
+  return regularization.defined() ? add(loss, regularization) : loss;
+}
+
+double Trainer::backward(StepContext& ctx, const Tensor& loss) {
   loss.backward();
   for (std::size_t i = 0; i < hooks_.size(); ++i) {
     ctx.hook_index = i;
@@ -99,14 +119,14 @@ std::pair<double, std::int64_t> Trainer::train_step(Batch batch, std::int64_t ep
   if (settings_.clip_grad_value > 0.0)
     clip_grad_value(optimizer_.params(), settings_.clip_grad_value);
   if (settings_.clip_grad_norm > 0.0) clip_grad_norm(optimizer_.params(), settings_.clip_grad_norm);
-  optimizer_.step();
-  if (schedule_ != nullptr) schedule_->step_batch();
-  for (std::size_t i = 0; i < hooks_.size(); ++i) {
-    ctx.hook_index = i;
-    hooks_[i]->on_step_end(ctx);
-  }
-  ++step_;
-  return {value, count_correct(logits, batch.targets)};
+  return value;
+}
+
+void Trainer::regradient(StepContext& ctx, const Batch& batch) {
+  const BufferSnapshot buffers(model_);  // only the step's first pass updates BatchNorm statistics
+  optimizer_.zero_grad();
+  model_.set_noise_clock(NoiseClock{seed_, step_, kTrainPass});
+  backward(ctx, step_loss(ctx, batch, model_.forward(batch.inputs)));
 }
 
 std::vector<std::pair<std::string, Batch>> Trainer::batch_stages(Batch batch, std::int64_t epoch,

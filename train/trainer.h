@@ -41,8 +41,10 @@ struct EpochStats {
 };
 
 /// Runs training steps through the hooks, in the order augment/hook.h documents: on_batch,
-/// forward, loss, on_loss, backward (once), on_gradients, divergence check, clipping,
-/// optimizer.step(), schedule.step_batch(), on_step_end. The model's training forward of step t
+/// forward, loss, on_loss, plus the model's regularisers (Module::regularization), backward
+/// (once), on_gradients, divergence check, clipping, optimizer.step_with(regradient),
+/// schedule.step_batch(), on_step_end. A wrapper such as SAM calls regradient for a second
+/// forward, loss and backward at moved weights. The model's training forward of step t
 /// draws its noise from (seed, layer path, t, pass 0); the hooks' extra passes from passes 1, 2...
 class Trainer {
  public:
@@ -80,6 +82,13 @@ class Trainer {
   StepContext context(std::int64_t epoch, std::int64_t batch_index, std::int64_t batches_per_epoch,
                       ExtraPasses* passes);
   void check_finite(double loss, const StepContext& ctx) const;
+  /// The criterion, the hooks' on_loss terms, then the model's total_regularization().
+  Tensor step_loss(StepContext& ctx, const Batch& batch, const Tensor& logits);
+  /// loss.backward(), on_gradients hooks, the divergence check and clipping; the loss's value.
+  double backward(StepContext& ctx, const Tensor& loss);
+  /// The step's gradient again at the current weights (same batch, same noise), BatchNorm
+  /// statistics as before the call: Optimizer::step_with's regradient (SAM).
+  void regradient(StepContext& ctx, const Batch& batch);
   Module& model_;
   const Loss& loss_;
   Optimizer& optimizer_;
