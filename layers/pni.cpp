@@ -68,7 +68,7 @@ std::int64_t Pni::flops(const Shape& input) const { return layer_->flops(input);
 std::vector<std::pair<std::string, double>> Pni::report() const {
   double total = 0.0;
   const float* p = a_.ptr();
-  for (std::int64_t i = 0; i < a_.numel(); ++i) total += p[i];
+  for (std::int64_t i = 0; i < a_.numel(); ++i) total += std::abs(p[i]);
   return {{"pni_a", total / static_cast<double>(a_.numel())}};
 }
 

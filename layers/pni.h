@@ -26,7 +26,8 @@ Tensor pni_noise(const Tensor& weight, const RandomStream& stream);
 /// forward_weight(), so weight noise from the weight_noise hook is added first. The bias gets no
 /// noise, as in the reference code (elliothe/CVPR_2019_PNI, noise_layer.py).
 /// Eval: the plain weights, unless `at_eval`, which keeps the noise on at test time as the
-/// reference does (attack such a model with EOT). Reports "pni_a": the mean of a.
+/// reference does (attack such a model with EOT). Reports "pni_a": the mean of |a| (the sign of a
+/// is immaterial: eta is symmetric).
 /// Weight decay: dither's optimisers have no parameter groups, so the optimiser's weight_decay
 /// applies to `a` too (the reference trains `a` with weight decay 0); use a small decay.
 /// JSON: {"type": "pni", "granularity": "layer", "init": 0.25, "at_eval": false,

@@ -131,9 +131,9 @@ TEST(PniTest, NoiseFollowsTheClock) {
   testing::expect_noise_follows_clock(layer, testing::random_uniform({2, 8}, -1.0f, 1.0f, 4));
 }
 
-TEST(PniTest, ReportsTheMeanScale) {
+TEST(PniTest, ReportsTheMeanAbsoluteScale) {
   Pni layer(make_linear(4, 3), "channel");
-  testing::set_values(layer.a(), {0.1f, 0.2f, 0.6f});
+  testing::set_values(layer.a(), {0.1f, -0.2f, 0.6f});
   const auto report = layer.report();
   ASSERT_EQ(report.size(), 1u);
   EXPECT_EQ(report[0].first, "pni_a");
