@@ -15,11 +15,11 @@ namespace dither {
 namespace {
 
 // Hooks whose on_batch makes no view of the inputs: they change labels or mix samples (a JS term
-// against a mixed prediction has no clean counterpart), act on weights or gradients, or are
-// consistency terms themselves.
-constexpr std::array kNotViews{"consistency", "rdrop",          "mixup",
-                               "cutmix",      "manifold_mixup", "label_smoothing",
-                               "label_noise", "weight_noise",   "gradient_noise"};
+// against a mixed prediction has no clean counterpart), act on weights or gradients, are loss
+// terms (TRADES) or carry a perturbation across batches (Free-AT), or are consistency terms.
+constexpr std::array kNotViews{"consistency",    "rdrop",           "mixup",       "cutmix",
+                               "manifold_mixup", "label_smoothing", "label_noise", "weight_noise",
+                               "gradient_noise", "trades",          "free_at"};
 
 }  // namespace
 
@@ -57,7 +57,8 @@ std::unique_ptr<Hook> ConsistencyHook::from_json(const nlohmann::json& spec,
   if (std::find(kNotViews.begin(), kNotViews.end(), of_type) != kNotViews.end()) {
     throw ConfigError(of_path + ".type: consistency needs a hook that makes a view of the inputs " +
                       "(gaussian, uniform, speckle, salt_pepper, cutout, random_erasing, " +
-                      "feature_mask, fgsm with weight 1); '" + of_type + "' does not");
+                      "feature_mask, fgsm, fgsm_rs or pgd with weight 1); '" + of_type +
+                      "' does not");
   }
   return std::make_unique<ConsistencyHook>(std::move(of), r.integer("views", 2, 1, 16),
                                            Strength::read(r, "lambda", 12.0, 0.0, 1e6),
