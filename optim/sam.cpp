@@ -5,23 +5,41 @@
 
 #include "core/autograd.h"
 #include "core/error.h"
+#include "core/parallel.h"
 
 namespace dither {
 
-std::vector<Tensor> sam_perturbation(const std::vector<Tensor>& params, double rho, bool adaptive) {
+namespace {
+
+// e_i = scale * w_i^2 * g_i (adaptive) or scale * g_i: the perturbation of one element.
+inline float perturbation_of(float w, float g, double scale, bool adaptive) {
+  return static_cast<float>(scale * (adaptive ? static_cast<double>(w) * w : 1.0) * g);
+}
+
+}  // namespace
+
+double sam_scale(const std::vector<Tensor>& params, double rho, bool adaptive) {
   double norm_sq = 0.0;
   for (const Tensor& p : params) {
     const Tensor g = p.grad();
     if (!g.defined()) continue;
     const float* pw = p.ptr();
     const float* pg = g.ptr();
-    for (std::int64_t i = 0; i < p.numel(); ++i) {
-      const double t = adaptive ? std::abs(static_cast<double>(pw[i])) * pg[i] : pg[i];
-      norm_sq += t * t;
-    }
+    norm_sq += parallel_sum(p.numel(), [pw, pg, adaptive](std::int64_t b, std::int64_t e) {
+      double s = 0.0;
+      for (std::int64_t i = b; i < e; ++i) {
+        const double t = adaptive ? std::abs(static_cast<double>(pw[i])) * pg[i] : pg[i];
+        s += t * t;
+      }
+      return s;
+    });
   }
   const double norm = std::sqrt(norm_sq);
-  const double scale = norm > 0.0 ? rho / norm : 0.0;
+  return norm > 0.0 ? rho / norm : 0.0;
+}
+
+std::vector<Tensor> sam_perturbation(const std::vector<Tensor>& params, double rho, bool adaptive) {
+  const double scale = sam_scale(params, rho, adaptive);
   std::vector<Tensor> out;
   for (const Tensor& p : params) {
     const Tensor g = p.grad();
@@ -33,10 +51,8 @@ std::vector<Tensor> sam_perturbation(const std::vector<Tensor>& params, double r
     const float* pw = p.ptr();
     const float* pg = g.ptr();
     float* pe = e.ptr();
-    for (std::int64_t i = 0; i < p.numel(); ++i) {
-      const double w2 = adaptive ? static_cast<double>(pw[i]) * pw[i] : 1.0;
-      pe[i] = static_cast<float>(scale * w2 * pg[i]);
-    }
+    for (std::int64_t i = 0; i < p.numel(); ++i)
+      pe[i] = perturbation_of(pw[i], pg[i], scale, adaptive);
     out.push_back(e);
   }
   return out;
@@ -57,21 +73,31 @@ void Sam::step() {
 
 void Sam::step_with(const Regradient& regradient) {
   std::vector<Tensor> ps = params();  // handles: writable views of the parameters
-  std::vector<Tensor> saved;
+  std::vector<Tensor>& saved = saved_;
+  saved.resize(ps.size());
+  std::vector<bool> moved(ps.size(), false);
   {
     const NoGradGuard no_grad;
-    const std::vector<Tensor> e = sam_perturbation(ps, rho_, adaptive_);
+    const double scale = sam_scale(ps, rho_, adaptive_);
     for (std::size_t k = 0; k < ps.size(); ++k) {
-      saved.push_back(e[k].defined() ? ps[k].clone() : Tensor());
-      if (!e[k].defined()) continue;
+      const Tensor g = ps[k].grad();
+      if (!g.defined()) continue;
+      if (!saved[k].defined()) saved[k] = Tensor::empty(ps[k].shape());
+      std::memcpy(saved[k].ptr(), ps[k].ptr(),
+                  static_cast<std::size_t>(ps[k].numel()) * sizeof(float));
+      moved[k] = true;
       float* pw = ps[k].ptr();
-      const float* pe = e[k].ptr();
-      for (std::int64_t i = 0; i < ps[k].numel(); ++i) pw[i] += pe[i];
+      const float* pg = g.ptr();
+      const bool adaptive = adaptive_;
+      parallel_for(ps[k].numel(), [=](std::int64_t b, std::int64_t e) {
+        for (std::int64_t i = b; i < e; ++i)
+          pw[i] += perturbation_of(pw[i], pg[i], scale, adaptive);
+      });
     }
   }
   regradient();
   for (std::size_t k = 0; k < ps.size(); ++k) {
-    if (!saved[k].defined()) continue;
+    if (!moved[k]) continue;
     std::memcpy(ps[k].ptr(), saved[k].ptr(),
                 static_cast<std::size_t>(ps[k].numel()) * sizeof(float));
   }

@@ -12,6 +12,9 @@ namespace dither {
 /// towards higher loss, ||.|| the l2 norm over every parameter with a gradient (an undefined
 /// gradient counts as 0; an undefined e entry is returned for it). ||g|| = 0 gives e = 0.
 std::vector<Tensor> sam_perturbation(const std::vector<Tensor>& params, double rho, bool adaptive);
+/// rho / ||g|| (or rho / || |w| g ||), 0 when the norm is 0: the factor of sam_perturbation.
+/// The norm is summed in double in fixed chunks, so it does not depend on the thread count.
+double sam_scale(const std::vector<Tensor>& params, double rho, bool adaptive);
 
 /// Sharpness-Aware Minimization (Foret et al. 2021) over any optimiser: step_with(regradient)
 /// takes the gradient g at w, moves to w + sam_perturbation(g), recomputes the gradient there
@@ -41,6 +44,7 @@ class Sam final : public Optimizer {
   std::unique_ptr<Optimizer> base_;
   double rho_;
   bool adaptive_;
+  std::vector<Tensor> saved_;  // w during the second pass, reused from step to step
 };
 
 }  // namespace dither
