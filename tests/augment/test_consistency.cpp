@@ -136,6 +136,30 @@ TEST(ConsistencyTest, ViewsAreDeterministicAtOneAndTwoThreads) {
   EXPECT_EQ(batch.inputs.to_vector(), random_batch(rig).inputs.to_vector());
 }
 
+TEST(ConsistencyTest, LambdaZeroMakesNoViewAndOddOrSingleBatchesWork) {
+  testing::HookRig rig(testing::tabular_info(5), kPlainModel);
+  nlohmann::json spec = kGaussianViews;
+  spec["lambda"] = 0;
+  auto off = rig.hook(spec);
+  Batch batch = random_batch(rig, 3);
+  StepContext ctx = rig.context(1);
+  off->on_batch(ctx, batch);
+  EXPECT_FALSE(off->extra_inputs(ctx, batch).defined());
+  const Tensor logits = rig.model().forward(batch.inputs);
+  const Tensor loss = ctx.loss(logits, batch.targets);
+  EXPECT_EQ(off->on_loss(ctx, batch, logits, loss).ptr(), loss.ptr());
+  auto on = rig.hook(kGaussianViews);
+  for (std::int64_t n : {1, 3}) {
+    Batch small = random_batch(rig, n);
+    StepContext step = rig.context(2);
+    on->on_batch(step, small);
+    const Tensor l = rig.model().forward(small.inputs);
+    const Tensor total = on->on_loss(step, small, l, step.loss(l, small.targets));
+    EXPECT_TRUE(std::isfinite(total.item())) << n;
+    EXPECT_GT(total.item(), step.loss(l, small.targets).item()) << n;
+  }
+}
+
 TEST(ConsistencyTest, ActsOnAboutAFractionPOfBatches) {
   testing::HookRig rig(testing::tabular_info(5), kPlainModel);
   nlohmann::json spec = kGaussianViews;

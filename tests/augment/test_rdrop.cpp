@@ -98,6 +98,20 @@ TEST(RDropTest, WithDropoutAddsTheKlOfTwoPassesAndIsDeterministic) {
   EXPECT_NEAR(value(3.0, 4) - zero, 3.0 * term, 1e-5);
 }
 
+TEST(RDropTest, BatchOfOneAndOddBatches) {
+  testing::HookRig rig(testing::tabular_info(5), kDropoutModel);
+  auto hook = rig.hook({{"type", "rdrop"}});
+  for (std::int64_t n : {1, 5}) {
+    const Batch batch = random_batch(rig, n);
+    StepContext ctx = rig.context(3);
+    rig.model().set_noise_clock(NoiseClock{7, 3, kTrainPass});
+    const Tensor logits = rig.model().forward(batch.inputs);
+    const Tensor total = hook->on_loss(ctx, batch, logits, ctx.loss(logits, batch.targets));
+    EXPECT_TRUE(std::isfinite(total.item())) << n;
+    EXPECT_EQ(total.numel(), 1) << n;
+  }
+}
+
 TEST(RDropTest, SecondPassKeepsBatchNormStatistics) {
   const nlohmann::json layers = {{{"type", "linear"}, {"out", 8}},
                                  {{"type", "batch_norm1d"}},

@@ -7,6 +7,7 @@
 #include "core/autograd.h"
 #include "core/error.h"
 #include "core/ops.h"
+#include "core/parallel.h"
 #include "layer_testing.h"
 #include "layers/concrete_dropout.h"
 #include "layers/linear.h"
@@ -102,6 +103,19 @@ TEST(ConcreteDropoutTest, EvalRunsThePlainLayerAndMcKeepsTheMask) {
   layer.set_mc_sampling(false);
   layer.train();
   testing::expect_noise_follows_clock(layer, x);
+}
+
+TEST(ConcreteDropoutTest, SameOutputAtOneAndTwoThreadsAndBatchOfOne) {
+  ConcreteDropout layer(make_linear(500, 20), 500);
+  const Tensor x = testing::random_uniform({4, 500}, -1.0f, 1.0f, 13);
+  const int threads = num_threads();
+  set_num_threads(1);
+  const std::vector<float> one = layer(x).to_vector();
+  set_num_threads(2);
+  const std::vector<float> two = layer(x).to_vector();
+  set_num_threads(threads);
+  EXPECT_EQ(one, two);
+  EXPECT_EQ(layer(testing::random_uniform({1, 500}, -1.0f, 1.0f, 14)).shape(), (Shape{1, 20}));
 }
 
 TEST(ConcreteDropoutTest, ReportsItsRate) {

@@ -7,6 +7,7 @@
 #include "core/autograd.h"
 #include "core/error.h"
 #include "core/ops.h"
+#include "core/parallel.h"
 #include "layer_testing.h"
 #include "layers/activations.h"
 #include "layers/conv.h"
@@ -124,6 +125,18 @@ TEST(PniTest, EvalRunsThePlainLayerUnlessAtEval) {
   EXPECT_NE(noisy(x).to_vector(), (*linear)(x).to_vector());
   Pni silent(linear, "layer", 0.0);
   EXPECT_EQ(silent(x).to_vector(), (*linear)(x).to_vector());
+}
+
+TEST(PniTest, SameOutputAtOneAndTwoThreads) {
+  Pni layer(make_linear(300, 200), "channel");
+  const Tensor x = testing::random_uniform({3, 300}, -1.0f, 1.0f, 12);
+  const int threads = num_threads();
+  set_num_threads(1);
+  const std::vector<float> one = layer(x).to_vector();
+  set_num_threads(2);
+  const std::vector<float> two = layer(x).to_vector();
+  set_num_threads(threads);
+  EXPECT_EQ(one, two);
 }
 
 TEST(PniTest, NoiseFollowsTheClock) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "run_testing.h"
 #include "train/checkpoint.h"
@@ -59,6 +60,8 @@ TEST(SamTrainingTest, ResumedRunEndsWithTheSameWeights) {
   nlohmann::json spec =
       batch_norm_config({{"type", "sam"}, {"rho", 0.05}, {"adaptive", true}, {"base", kSgd}});
   spec["train"]["epochs"] = 3;
+  // A learned-strength layer too: its reports must come back with a resumed run's history.
+  spec["model"]["layers"][0] = {{"type", "pni"}, {"layer", {{"type", "linear"}, {"out", 16}}}};
   testing::write_text(config, spec.dump());
   auto train = [&](const fs::path& out, std::int64_t stop_after) {
     TrainRequest request;
@@ -79,6 +82,12 @@ TEST(SamTrainingTest, ResumedRunEndsWithTheSameWeights) {
   EXPECT_TRUE(testing::same_tensors(a, b));
   EXPECT_EQ(a.meta.at("optimizer"), b.meta.at("optimizer"));
   EXPECT_EQ(a.meta.at("optimizer").at("type"), "sam");
+  const auto& history = b.meta.at("history");
+  ASSERT_EQ(history.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(history[i].at("reports"), a.meta.at("history")[i].at("reports")) << i;
+  const std::string csv = testing::slurp(dir / "split" / "metrics.csv");
+  EXPECT_NE(csv.substr(0, csv.find('\n')).find(",model.0.pni_a"), std::string::npos) << csv;
 }
 
 }  // namespace
