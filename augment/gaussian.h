@@ -12,8 +12,9 @@ namespace dither {
 Tensor add_gaussian_noise(const Tensor& x, float sigma, const RandomStream& stream, float low,
                           float high);
 
-/// Per-sample standard deviation of x [B, ...]: the scale of "relative" noise.
-std::vector<float> sample_std(const Tensor& x);
+/// Per-sample standard deviation of x [B, ...]: the scale of "relative" noise. With `valid`,
+/// sample b's over the first valid[b] elements of its row only (a sequence without its padding).
+std::vector<float> sample_std(const Tensor& x, const std::vector<std::int64_t>& valid = {});
 
 /// {"type": "gaussian", "sigma": 0.1, "relative": false, "clip": false, "p": 1, "ramp_epochs": 0}:
 /// additive input noise. sigma is in the units the model sees (images in [0, 1]), or, with
@@ -21,7 +22,9 @@ std::vector<float> sample_std(const Tensor& x);
 /// not depend on the data's units). "clip" clamps the result to the dataset's valid range; it is
 /// off by default because clamping biases the noise: on Fashion-MNIST's black background every
 /// negative draw is cut to 0, so the mean of a noised background pixel rises from 0 to about
-/// 0.4 sigma and the images brighten. Refused for token ids.
+/// 0.4 sigma and the images brighten. On sequences with lengths, only each sample's valid steps
+/// are noised and measured (its padding stays as it was and does not shrink the relative
+/// scale). Refused for token ids (use token_mask).
 class GaussianNoiseHook : public Hook {
  public:
   GaussianNoiseHook(Strength sigma, bool relative, bool clip, double p);

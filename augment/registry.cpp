@@ -16,6 +16,9 @@
 #include "augment/rdrop.h"
 #include "augment/salt_pepper.h"
 #include "augment/speckle.h"
+#include "augment/temporal_dropout.h"
+#include "augment/time_mask.h"
+#include "augment/token_mask.h"
 #include "augment/trades.h"
 #include "augment/uniform.h"
 #include "augment/weight_noise.h"
@@ -46,6 +49,9 @@ void register_builtin_hooks(HookRegistry& registry) {
   registry.add("gradient_noise", &GradientNoiseHook::from_json);
   registry.add("rdrop", &RDropHook::from_json);
   registry.add("consistency", &ConsistencyHook::from_json);
+  registry.add("token_mask", &TokenMaskHook::from_json);
+  registry.add("time_mask", &TimeMaskHook::from_json);
+  registry.add("temporal_dropout", &TemporalDropoutHook::from_json);
 }
 
 HookRegistry& HookRegistry::instance() {

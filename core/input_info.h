@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/shape.h"
 
@@ -21,6 +22,8 @@ struct InputInfo {
   std::int64_t num_classes = 0;
   std::int64_t vocab_size = 0;  ///< tokens only
   std::int64_t pad_id = 0;      ///< tokens only
+  std::int64_t mask_id = -1;    ///< tokens only: the mask token's id; -1 when there is none
+  std::vector<std::int64_t> special_ids;  ///< tokens only: padding, mask and other non-word ids
   bool bounded() const { return low > -1e29f && high < 1e29f; }
 };
 

@@ -8,6 +8,7 @@
 #include "layers/init.h"
 #include "layers/linear.h"
 #include "layers/lstm.h"
+#include "layers/mean_over_time.h"
 #include "layers/registry.h"
 #include "layers/residual.h"
 
@@ -110,6 +111,11 @@ void register_basic_layers(LayerRegistry& registry) {
   registry.add("flatten", make_flatten);
   registry.add("embedding", make_embedding);
   registry.add("lstm", make_lstm);
+  registry.add("mean_over_time", [](const LayerContext& ctx) {
+    JsonReader(ctx.spec, ctx.path).allow_only({"type"});
+    require_input_rank(ctx, "mean_over_time", 2, 2, "[T, F]");
+    return std::make_shared<MeanOverTime>();
+  });
   add_plain<ReLU>(registry, "relu");
   registry.add("leaky_relu", make_leaky_relu);
   add_plain<GELU>(registry, "gelu");

@@ -1,12 +1,15 @@
 #include "layers/lstm.h"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <vector>
 
 #include "core/error.h"
+#include "core/lengths.h"
 #include "core/ops/activation.h"
 #include "core/ops/arithmetic.h"
+#include "core/ops/compare.h"
 #include "core/ops/matmul.h"
 #include "core/ops/shape_ops.h"
 #include "layers/init.h"
@@ -24,29 +27,58 @@ LSTM::LSTM(const LSTMOptions& options) : options_(options) {
   bias_hh_ = register_parameter("bias_hh", init_uniform({4 * h}, bound));
 }
 
+namespace {
+
+// [N, 1] with 1 where sample i is still within its length at step t, else 0.
+Tensor step_mask(const std::vector<std::int64_t>& lengths, std::int64_t t) {
+  Tensor mask = Tensor::empty({static_cast<std::int64_t>(lengths.size()), 1});
+  for (std::size_t i = 0; i < lengths.size(); ++i) mask.ptr()[i] = t < lengths[i] ? 1.0f : 0.0f;
+  return mask;
+}
+
+}  // namespace
+
 Tensor LSTM::forward(const Tensor& x) {
   check_shape(x.dim() == 3 && x.size(2) == options_.in && x.size(1) >= 1, "lstm: input ", x.shape(),
               " must be [N, T, ", options_.in, "] with T >= 1");
   const std::int64_t n = x.size(0);
   const std::int64_t steps = x.size(1);
   const std::int64_t hidden = options_.hidden;
+  const std::vector<std::int64_t> lengths = valid_steps(sequence_lengths(), n, steps, "lstm");
+  const std::int64_t longest =
+      lengths.empty() ? 0 : *std::max_element(lengths.begin(), lengths.end());
   // The input half of every gate for all steps in one GEMM: [N, T, 4H].
   const Tensor input_gates = linear(x, weight_ih_, bias_ih_);
   Tensor h = Tensor::zeros({n, hidden});
   Tensor c = Tensor::zeros({n, hidden});
   std::vector<Tensor> outputs;
-  for (std::int64_t t = 0; t < steps; ++t) {
+  // Past the longest sample nothing changes: the last states are final and the outputs zero.
+  for (std::int64_t t = 0; t < longest; ++t) {
     const Tensor gates = add(reshape(narrow(input_gates, 1, t, 1), {n, 4 * hidden}),
                              linear(h, weight_hh_, bias_hh_));
     const Tensor i = sigmoid(narrow(gates, 1, 0, hidden));
     const Tensor f = sigmoid(narrow(gates, 1, hidden, hidden));
     const Tensor g = tanh(narrow(gates, 1, 2 * hidden, hidden));
     const Tensor o = sigmoid(narrow(gates, 1, 3 * hidden, hidden));
-    c = add(mul(f, c), mul(i, g));
-    h = mul(o, tanh(c));
-    if (options_.return_sequences) outputs.push_back(unsqueeze(h, 1));
+    Tensor c_next = add(mul(f, c), mul(i, g));
+    Tensor h_next = mul(o, tanh(c_next));
+    if (std::any_of(lengths.begin(), lengths.end(), [t](std::int64_t l) { return l <= t; })) {
+      // Samples already past their length keep their state; their output at t is zero.
+      const Tensor valid = step_mask(lengths, t);
+      c_next = where(valid, c_next, c);
+      h_next = where(valid, h_next, h);
+      if (options_.return_sequences) {
+        outputs.push_back(unsqueeze(where(valid, h_next, Tensor::zeros({1, 1})), 1));
+      }
+    } else if (options_.return_sequences) {
+      outputs.push_back(unsqueeze(h_next, 1));
+    }
+    c = c_next;
+    h = h_next;
   }
-  return options_.return_sequences ? concat(outputs, 1) : h;
+  if (!options_.return_sequences) return h;
+  if (longest < steps) outputs.push_back(Tensor::zeros({n, steps - longest, hidden}));
+  return concat(outputs, 1);
 }
 
 nlohmann::json LSTM::to_json() const {

@@ -15,8 +15,13 @@ struct LSTMOptions {
 /// One-layer LSTM over x: [N, T, F] from zero initial states, gates in PyTorch's order (i, f, g,
 /// o):
 ///   gates = x_t W_ihᵀ + b_ih + h W_hhᵀ + b_hh;  c = σ(f) c + σ(i) tanh(g);  h = σ(o) tanh(c).
-/// Returns the last h: [N, H], or every h: [N, T, H] with return_sequences. Every sequence runs
-/// all T steps: per-sample lengths (padding masks) are not supported. Weights W_ih: [4H, F],
+/// Returns the last h: [N, H], or every h: [N, T, H] with return_sequences. With per-sample
+/// lengths set (Module::set_sequence_lengths; the trainer sets the batch's), sample n's states
+/// stop changing after its length L_n: the last h is the state after step L_n - 1 (the zero
+/// state when L_n = 0) and return_sequences gives zeros at the padded steps t >= L_n, what
+/// PyTorch's pack_padded_sequence / pad_packed_sequence give; nothing in the padding reaches the
+/// output or its gradient. Steps past the longest sample of the batch are not computed. Without
+/// lengths every sample runs all T steps. Weights W_ih: [4H, F],
 /// W_hh: [4H, H] and biases [4H] are U(±1/√H), as PyTorch's. Built from differentiable ops only.
 /// JSON: {"type": "lstm", "hidden": 32, "return_sequences": false}.
 class LSTM : public Module {

@@ -90,6 +90,18 @@ void Module::set_noise_clock(const NoiseClock& clock) {
   for (auto& [name, child] : children_) child->set_noise_clock(clock);
 }
 
+void Module::set_sequence_lengths(const Tensor& lengths) {
+  lengths_ = lengths;
+  for (auto& [name, child] : children_) child->set_sequence_lengths(lengths);
+}
+
+SequenceLengthsGuard::SequenceLengthsGuard(Module& module, const Tensor& lengths)
+    : module_(module), previous_(module.sequence_lengths()) {
+  module_.set_sequence_lengths(lengths);
+}
+
+SequenceLengthsGuard::~SequenceLengthsGuard() { module_.set_sequence_lengths(previous_); }
+
 RandomStream Module::noise_stream(std::string_view purpose) const {
   std::string name = path_;
   name += '/';

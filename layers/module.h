@@ -89,6 +89,11 @@ class Module {
   const NoiseClock& noise_clock() const { return clock_; }
   /// This module's stream for `purpose` at the current clock: (seed, path/purpose, step, pass).
   RandomStream noise_stream(std::string_view purpose) const;
+  /// Valid steps of each sample of the next forward ([N] floats holding integers; undefined:
+  /// every step is valid), for this module and every child: what length-aware layers (LSTM,
+  /// mean_over_time) read. Set around a forward by SequenceLengthsGuard.
+  void set_sequence_lengths(const Tensor& lengths);
+  const Tensor& sequence_lengths() const { return lengths_; }
 
  protected:
   /// Registers a trained tensor; marks it requires_grad and returns the handle.
@@ -112,6 +117,7 @@ class Module {
   bool mc_sampling_ = false;
   std::string path_;
   NoiseClock clock_;
+  Tensor lengths_;
 };
 
 /// The sum of regularization() over `module` and every module below it, a scalar; undefined when
@@ -149,6 +155,21 @@ class ModeGuard {
   bool was_training_;
   bool was_mc_;
   NoiseClock clock_;
+};
+
+/// RAII: sets a module's per-sample sequence lengths (see Module::set_sequence_lengths) and
+/// restores the previous ones on exit. The trainer, evaluate() and every extra pass's caller put
+/// one around the forwards of a batch, so a padded sequence is read only up to its length.
+class SequenceLengthsGuard {
+ public:
+  SequenceLengthsGuard(Module& module, const Tensor& lengths);
+  ~SequenceLengthsGuard();
+  SequenceLengthsGuard(const SequenceLengthsGuard&) = delete;
+  SequenceLengthsGuard& operator=(const SequenceLengthsGuard&) = delete;
+
+ private:
+  Module& module_;
+  Tensor previous_;
 };
 
 /// RAII: puts a module in eval mode and restores its previous mode (attacks, evaluation).

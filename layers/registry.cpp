@@ -111,6 +111,7 @@ Shape infer_output_shape(Module& module, const Shape& input) {
   Tensor y;
   {
     ProbeScope probe(module);
+    const SequenceLengthsGuard every_step(module, Tensor());  // the probe is one full sample
     NoGradGuard no_grad;
     y = module.forward(Tensor::zeros(batched));
   }

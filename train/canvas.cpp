@@ -58,6 +58,27 @@ void Canvas::fill(int x, int y, int w, int h, Rgb colour) {
   }
 }
 
+void Canvas::line(int x0, int y0, int x1, int y1, Rgb colour) {
+  const int dx = std::abs(x1 - x0);
+  const int dy = -std::abs(y1 - y0);
+  const int sx = x0 < x1 ? 1 : -1;
+  const int sy = y0 < y1 ? 1 : -1;
+  int err = dx + dy;
+  while (true) {
+    set(x0, y0, colour);
+    if (x0 == x1 && y0 == y1) return;
+    const int e2 = 2 * err;
+    if (e2 >= dy) {
+      err += dy;
+      x0 += sx;
+    }
+    if (e2 <= dx) {
+      err += dx;
+      y0 += sy;
+    }
+  }
+}
+
 void Canvas::text(int x, int y, const std::string& text, Rgb colour, int scale) {
   // Each quad is 4 vertices of {float x, y, z; uint8 rgba[4]}: axis-aligned rectangles.
   struct Vertex {

@@ -25,6 +25,8 @@ class Canvas {
   int height() const { return height_; }
   void set(int x, int y, Rgb colour);  ///< ignored outside the canvas
   void fill(int x, int y, int w, int h, Rgb colour);
+  /// A one-pixel line from (x0, y0) to (x1, y1), both ends included (Bresenham).
+  void line(int x0, int y0, int x1, int y1, Rgb colour);
   /// `text` with its top-left corner at (x, y), `scale` pixels per font pixel (stb_easy_font).
   void text(int x, int y, const std::string& text, Rgb colour = {0, 0, 0}, int scale = 1);
   /// Width in pixels of `text` at `scale`.

@@ -33,9 +33,11 @@ Evaluation evaluate(Module& model, const Dataset& data, const EvalOptions& optio
   for (std::int64_t b = 0; b < loader.num_batches(); ++b) {
     Batch batch = loader.batch(0, b);
     if (options.transform) {
+      const SequenceLengthsGuard lengths(model, batch.lengths);  // for the transform's passes
       ExtraPasses passes(model, NoiseClock{options.seed, b, kEvalPass + kTransformPasses});
       options.transform(batch, passes, b);
     }
+    const SequenceLengthsGuard lengths(model, batch.lengths);
     if (mc) {
       metrics.add(
           mc_log_mean_probabilities(model, batch.inputs, options.seed, b, options.mc_samples),

@@ -52,6 +52,8 @@ InputInfo input_info(const DatasetInfo& info) {
   input.num_classes = info.num_classes;
   input.vocab_size = info.vocab_size();
   input.pad_id = info.pad_id;
+  input.mask_id = info.mask_id;
+  input.special_ids.assign(info.special_ids.begin(), info.special_ids.end());
   return input;
 }
 

@@ -9,14 +9,10 @@
 #include "train/canvas.h"
 #include "train/data/loader.h"
 #include "train/experiment.h"
+#include "train/show_sequence.h"
 
 namespace dither {
-namespace {
 
-constexpr int kPad = 6;
-constexpr int kTitleWidth = 190;
-
-// "Sneaker" for a class id, "3:.62 7:.38" for the two largest entries of a soft row.
 std::string target_text(const Batch& batch, std::int64_t i, const std::vector<std::string>& names) {
   auto name = [&](std::int64_t k) {
     std::string s = k < static_cast<std::int64_t>(names.size()) ? names[k] : std::to_string(k);
@@ -39,6 +35,11 @@ std::string target_text(const Batch& batch, std::int64_t i, const std::vector<st
   }
   return out;
 }
+
+namespace {
+
+constexpr int kPad = 6;
+constexpr int kTitleWidth = 190;
 
 std::string draw_images(const std::vector<std::pair<std::string, Batch>>& stages,
                         const InputInfo& input, const std::vector<std::string>& names,
@@ -120,12 +121,14 @@ std::string draw_heat_maps(const std::vector<std::pair<std::string, Batch>>& sta
 
 std::string draw_stages(const std::vector<std::pair<std::string, Batch>>& stages,
                         const InputInfo& input, const std::vector<std::string>& class_names,
-                        std::int64_t samples) {
+                        std::int64_t samples, const std::vector<std::string>& vocabulary) {
   check(!stages.empty(), "draw_stages: nothing to draw");
   if (input.kind == InputKind::tokens) {
-    throw ConfigError(
-        "show: token inputs have no picture yet; it draws images, tables, points "
-        "and sequences");
+    return draw_token_stages(stages, input, vocabulary, class_names, samples);
+  }
+  if (input.kind == InputKind::sequence && input.sample_shape.size() == 2 &&
+      input.sample_shape[1] <= kMaxCurves) {
+    return draw_sequence_stages(stages, class_names, samples);
   }
   if (input.kind == InputKind::image && input.sample_shape.size() == 3) {
     return draw_images(stages, input, class_names, samples);
@@ -150,7 +153,8 @@ std::filesystem::path run_show(const ShowRequest& request) {
   const auto stages = trainer.batch_stages(loader.batch(epoch, index), epoch, index, batches);
   std::filesystem::path out = request.out;
   if (out.empty()) out = std::filesystem::path(request.config_path).stem().string() + "-show.png";
-  write_file_atomic(out, draw_stages(stages, e.input, names, request.samples));
+  write_file_atomic(out,
+                    draw_stages(stages, e.input, names, request.samples, e.data.train.vocabulary));
   return out;
 }
 

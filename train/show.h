@@ -25,12 +25,16 @@ struct ShowRequest {
 std::filesystem::path run_show(const ShowRequest& request);
 
 /// The picture of `stages` (titled batches, the first one the input): images as a grid with one
-/// row per stage and one column per sample; tabular, points and sequence inputs as one heat map
-/// per stage (a row per sample, a column per value, blue below zero and red above, on the scale
-/// of the input stage); each sample's target written beside it. PNG bytes. Token inputs throw
-/// ConfigError (they have no picture yet).
+/// row per stage and one column per sample; sequences of up to 4 features as curves (see
+/// draw_sequence_stages); token ids as text (see draw_token_stages, which needs `vocabulary`,
+/// the string of each id); tabular, points and other sequence inputs as one heat map per stage
+/// (a row per sample, a column per value, blue below zero and red above, on the scale of the
+/// input stage); each sample's target written beside it. PNG bytes.
 std::string draw_stages(const std::vector<std::pair<std::string, Batch>>& stages,
                         const InputInfo& input, const std::vector<std::string>& class_names,
-                        std::int64_t samples);
+                        std::int64_t samples, const std::vector<std::string>& vocabulary = {});
+
+/// "Sneaker" for sample i's class id, "3:0.62 7:0.38" for the two largest entries of a soft row.
+std::string target_text(const Batch& batch, std::int64_t i, const std::vector<std::string>& names);
 
 }  // namespace dither

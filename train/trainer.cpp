@@ -78,10 +78,13 @@ std::pair<double, std::int64_t> Trainer::train_step(Batch batch, std::int64_t ep
   StepContext ctx = context(epoch, batch_index, batches_per_epoch, &passes);
   for (std::size_t i = 0; i < hooks_.size(); ++i) {
     ctx.hook_index = i;
+    const SequenceLengthsGuard lengths(model_, batch.lengths);  // for the hook's extra passes
     hooks_[i]->on_batch(ctx, batch);
   }
   optimizer_.zero_grad();
   model_.set_noise_clock(NoiseClock{seed_, step_, kTrainPass});
+  // The lengths of the batch the hooks handed on, for the forward and on_loss's extra passes.
+  const SequenceLengthsGuard lengths(model_, batch.lengths);
   const Tensor logits = model_.forward(batch.inputs);
   const double value = backward(ctx, step_loss(ctx, batch, logits));
   optimizer_.step_with([&] { regradient(ctx, batch); });
@@ -140,6 +143,7 @@ std::vector<std::pair<std::string, Batch>> Trainer::batch_stages(Batch batch, st
     ctx.hook_index = i;
     const std::string title = std::to_string(i) + " " + hooks_[i]->type_name();
     const Tensor before = batch.inputs;
+    const SequenceLengthsGuard lengths(model_, batch.lengths);
     hooks_[i]->on_batch(ctx, batch);
     stages.emplace_back(title + (batch.inputs.ptr() == before.ptr() ? " (inputs unchanged)" : ""),
                         batch);

@@ -6,7 +6,8 @@
 #include "augment/registry.h"
 #include "core/error.h"
 #include "core/parallel.h"
-#include "hook_testing.h"
+#include "hook_checks.h"
+#include "sequence_testing.h"
 
 namespace dither {
 namespace {
@@ -96,11 +97,53 @@ TEST(GaussianNoiseHookTest, RampsSigmaFromZero) {
   }
 }
 
+TEST(GaussianNoiseHookTest, NoisesOnlyTheValidStepsOfSequences) {
+  testing::HookRig rig(testing::sequence_info(40, 2), testing::sequence_model());
+  const Batch batch = testing::padded_sequences(rig, 300, 40, 2);
+  const auto lengths = testing::lengths_of(batch);
+  for (const bool relative : {false, true}) {
+    auto hook = rig.hook({{"type", "gaussian"}, {"sigma", 0.5}, {"relative", relative}});
+    const Tensor y = testing::noised(rig, *hook, batch, 0);
+    double sq = 0.0, expected = 0.0;
+    std::int64_t valid = 0;
+    for (std::int64_t b = 0; b < 300; ++b) {
+      const std::int64_t n = lengths[static_cast<std::size_t>(b)] * 2;
+      // The valid values are U[1, 2): std 1/sqrt(12), which the padding (-7) must not inflate.
+      double sum = 0.0, sum_sq = 0.0;
+      for (std::int64_t j = 0; j < n; ++j) {
+        const double v = batch.inputs.ptr()[b * 80 + j];
+        sum += v;
+        sum_sq += v * v;
+      }
+      const double std = n > 0 ? std::sqrt(sum_sq / n - (sum / n) * (sum / n)) : 0.0;
+      for (std::int64_t j = 0; j < 80; ++j) {
+        const double d = y.ptr()[b * 80 + j] - batch.inputs.ptr()[b * 80 + j];
+        if (j >= n) {
+          ASSERT_EQ(d, 0.0) << "padding of sample " << b << " changed";
+          continue;
+        }
+        sq += d * d;
+        expected += relative ? 0.25 * std * std : 0.25;
+        ++valid;
+      }
+    }
+    EXPECT_NEAR(std::sqrt(sq / static_cast<double>(valid)),
+                std::sqrt(expected / static_cast<double>(valid)),
+                0.02 * std::sqrt(expected / static_cast<double>(valid)))
+        << "relative " << relative;
+  }
+}
+
 TEST(GaussianNoiseHookTest, RefusesTokenInputsAndBadKeys) {
   InputInfo tokens = testing::tabular_info(4);
   tokens.kind = InputKind::tokens;
   testing::HookRig rig(tokens, {{{"type", "linear"}, {"out", 3}}});
-  EXPECT_THROW(rig.hook({{"type", "gaussian"}}), ConfigError);
+  try {
+    rig.hook({{"type", "gaussian"}});
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("use token_mask"), std::string::npos) << e.what();
+  }
   try {
     make_hooks(nlohmann::json::array({{{"type", "gaussian"}, {"sigmaa", 1}}}));
     FAIL();

@@ -4,6 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/ops/arithmetic.h"
+#include "core/ops/reduce.h"
+#include "core/ops/shape_ops.h"
 #include "core/random.h"
 #include "layer_testing.h"
 #include "layers/lstm.h"
@@ -80,6 +83,86 @@ TEST(LSTMTest, GradientMatchesFiniteDifferences) {
   manual_seed(3);
   LSTM layer(LSTMOptions{.in = 2, .hidden = 2, .return_sequences = true});
   EXPECT_TRUE(testing::layer_gradcheck(layer, testing::random_uniform({2, 3, 2}, -1, 1, 33)));
+}
+
+// x [1, T, F] padded with `extra` steps of garbage (which a masked LSTM must never read).
+Tensor pad_with_garbage(const Tensor& x, std::int64_t extra, std::uint64_t seed) {
+  const Tensor garbage = testing::random_uniform({x.size(0), extra, x.size(2)}, -5, 5, seed);
+  return concat({x, garbage}, 1);
+}
+
+TEST(LSTMTest, PaddedSequenceGivesTheUnpaddedOutputAndInputGradient) {
+  manual_seed(6);
+  LSTM layer(LSTMOptions{.in = 2, .hidden = 3});
+  Tensor short_x = testing::random_uniform({1, 3, 2}, -1, 1, 35).set_requires_grad(true);
+  Tensor padded = pad_with_garbage(short_x.detach(), 4, 36).set_requires_grad(true);
+  const Tensor direct = layer(short_x);
+  sum(mul(direct, Tensor::from({1, -2, 3}, {1, 3}))).backward();
+  Tensor masked;
+  {
+    const SequenceLengthsGuard lengths(layer, Tensor::from({3}, {1}));
+    masked = layer(padded);
+  }
+  sum(mul(masked, Tensor::from({1, -2, 3}, {1, 3}))).backward();
+  EXPECT_FALSE(layer.sequence_lengths().defined());  // the guard put back "every step"
+  const auto a = direct.to_vector(), b = masked.to_vector();
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-6) << i;
+  const auto ga = short_x.grad().to_vector(), gb = padded.grad().to_vector();
+  for (std::size_t i = 0; i < ga.size(); ++i) EXPECT_NEAR(ga[i], gb[i], 1e-6) << i;
+  for (std::size_t i = ga.size(); i < gb.size(); ++i) EXPECT_EQ(gb[i], 0.0f) << i;
+  // Without the lengths the padding is read, and the output moves: the comparison can fail.
+  EXPECT_GT(std::abs(layer(padded).to_vector()[0] - a[0]), 1e-3);
+}
+
+TEST(LSTMTest, EachSampleOfAMixedBatchStopsAtItsOwnLength) {
+  manual_seed(7);
+  LSTM layer(LSTMOptions{.in = 2, .hidden = 3, .return_sequences = true});
+  const Tensor x = testing::random_uniform({3, 5, 2}, -1, 1, 37);
+  Tensor all;
+  {
+    const SequenceLengthsGuard lengths(layer, Tensor::from({5, 2, 0}, {3}));
+    all = layer(x);
+  }
+  ASSERT_EQ(all.shape(), (Shape{3, 5, 3}));
+  for (std::int64_t s = 0; s < 2; ++s) {
+    const std::int64_t length = s == 0 ? 5 : 2;
+    const auto alone = reference_lstm(layer, narrow(narrow(x, 0, s, 1), 1, 0, length), true);
+    for (std::int64_t t = 0; t < 5; ++t) {
+      for (std::int64_t j = 0; j < 3; ++j) {
+        const float got = all.data()[(s * 5 + t) * 3 + j];
+        if (t < length) {
+          EXPECT_NEAR(got, alone[static_cast<std::size_t>(t * 3 + j)], 1e-5) << s << " " << t;
+        } else {
+          EXPECT_EQ(got, 0.0f) << "padded step " << t << " of sample " << s;
+        }
+      }
+    }
+  }
+  for (std::int64_t k = 0; k < 15; ++k) EXPECT_EQ(all.data()[30 + k], 0.0f);  // length 0
+  LSTM last(LSTMOptions{.in = 2, .hidden = 3});
+  const SequenceLengthsGuard lengths(last, Tensor::from({4, 0}, {2}));
+  const Tensor h = last(narrow(x, 0, 0, 2));
+  for (std::int64_t j = 0; j < 3; ++j) EXPECT_EQ(h.data()[3 + j], 0.0f);  // the initial state
+}
+
+TEST(LSTMTest, MaskedGradientMatchesFiniteDifferences) {
+  manual_seed(8);
+  for (const bool sequences : {false, true}) {
+    LSTM layer(LSTMOptions{.in = 2, .hidden = 2, .return_sequences = sequences});
+    const SequenceLengthsGuard lengths(layer, Tensor::from({4, 2, 1}, {3}));
+    EXPECT_TRUE(testing::layer_gradcheck(layer, testing::random_uniform({3, 4, 2}, -1, 1, 38)))
+        << "return_sequences " << sequences;
+  }
+}
+
+TEST(LSTMTest, LengthsThatDoNotFitAreAShapeError) {
+  LSTM layer(LSTMOptions{.in = 1, .hidden = 2});
+  const Tensor x = Tensor::zeros({2, 3, 1});
+  for (const Tensor& bad :
+       {Tensor::from({1}, {1}), Tensor::from({1, 4}, {2}), Tensor::from({1, 1.5f}, {2})}) {
+    const SequenceLengthsGuard lengths(layer, bad);
+    EXPECT_THROW(layer(x), ShapeError);
+  }
 }
 
 TEST(LSTMTest, ParametersFollowPyTorchNamesAndInit) {

@@ -147,13 +147,13 @@ TEST(WordsTest, UnknownLanguageSuggestsAKnownOne) {
   }
 }
 
-TEST(CharVocabularyTest, ReservesPaddingAndUnknownIds) {
+TEST(CharVocabularyTest, ReservesPaddingUnknownAndMaskIds) {
   const CharVocabulary vocab({"ba", "ca\xC3\xA9"});
-  EXPECT_EQ(vocab.size(), 2 + 4);  // a b c é
+  EXPECT_EQ(vocab.size(), 3 + 4);  // a b c é
   EXPECT_EQ(vocab.tokens(),
-            (std::vector<std::string>{"<pad>", "<unk>", "a", "b", "c", "\xC3\xA9"}));
-  EXPECT_EQ(vocab.encode("c\xC3\xA9z", 5), (std::vector<std::int32_t>{4, 5, 1, 0, 0}));
-  EXPECT_EQ(vocab.encode("abcabc", 3), (std::vector<std::int32_t>{2, 3, 4}));
+            (std::vector<std::string>{"<pad>", "<unk>", "<mask>", "a", "b", "c", "\xC3\xA9"}));
+  EXPECT_EQ(vocab.encode("c\xC3\xA9z", 5), (std::vector<std::int32_t>{5, 6, 1, 0, 0}));
+  EXPECT_EQ(vocab.encode("abcabc", 3), (std::vector<std::int32_t>{3, 4, 5}));
 }
 
 TEST(Utf8Test, RoundTripsAndRejectsBrokenBytes) {

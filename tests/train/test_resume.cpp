@@ -210,6 +210,42 @@ TEST(ResumeTest, ResumedRunMatchesWithEveryAdversarialHook) {
   }
 }
 
+// The sequence and token hooks, each on its data: a resumed run ends bitwise where the
+// uninterrupted one does.
+TEST(ResumeTest, ResumedRunMatchesWithTheSequenceAndTokenHooks) {
+  const nlohmann::json waves = nlohmann::json::parse(R"({
+    "seed": 5,
+    "data": {"name": "waveforms", "train_size": 192, "test_size": 64},
+    "model": {"layers": [{"type": "lstm", "hidden": 8}, {"type": "dropout", "p": 0.1},
+                         {"type": "linear", "out": 4}]},
+    "optimizer": {"type": "adam", "lr": 0.01},
+    "noise": [{"type": "gaussian", "sigma": 0.1, "relative": true},
+              {"type": "time_mask", "count": 2, "fill": "mean", "p": 0.7},
+              {"type": "temporal_dropout", "rate": 0.1, "fill": "previous"}],
+    "train": {"epochs": 3, "batch_size": 32}
+  })");
+  const nlohmann::json words = nlohmann::json::parse(R"({
+    "seed": 5,
+    "data": {"name": "words", "per_language": 120, "max_length": 10},
+    "model": {"layers": [{"type": "embedding", "num_embeddings": 64, "dim": 8},
+                         {"type": "lstm", "hidden": 8}, {"type": "linear", "out": 5}]},
+    "optimizer": {"type": "adam", "lr": 0.01},
+    "noise": [{"type": "token_mask", "rate": 0.2, "ramp_epochs": 1},
+              {"type": "token_mask", "count": "exact", "p": 0.5}],
+    "train": {"epochs": 3, "batch_size": 32}
+  })");
+  for (const auto& [name, spec] : {std::pair{"waves", waves}, {"words", words}}) {
+    TempDir dir(std::string("resume-") + name);
+    testing::write_text(dir / "config.json", spec.dump());
+    train(dir / "config.json", dir / "whole");
+    train(dir / "config.json", dir / "split", 1);
+    resume(dir / "split");
+    EXPECT_TRUE(testing::same_tensors(load_checkpoint(dir / "whole" / "last.ckpt"),
+                                      load_checkpoint(dir / "split" / "last.ckpt")))
+        << name;
+  }
+}
+
 TEST(ResumeTest, ResumingAFinishedRunTrainsNoMore) {
   TempDir dir("resume-done");
   const fs::path config = dir / "moons.json";

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <stb/stb_image.h>
 
+#include <array>
+#include <cmath>
 #include <memory>
 #include <string>
 
@@ -62,7 +64,7 @@ TEST(ShowTest, DrawsOneRowPerStageAndOneColumnPerSampleAtTheirValues) {
   EXPECT_EQ(three.grey(x, 6 + 2 * row + 40), 128);
 }
 
-TEST(ShowTest, DrawsTablesAsHeatMapsAndRefusesTokens) {
+TEST(ShowTest, DrawsTablesAsHeatMaps) {
   InputInfo table;
   table.kind = InputKind::tabular;
   table.sample_shape = {3};
@@ -71,9 +73,54 @@ TEST(ShowTest, DrawsTablesAsHeatMapsAndRefusesTokens) {
   b.targets = Tensor::from({0, 1}, {2});
   const Decoded d = decode(draw_stages({{"input", b}}, table, {"no", "yes"}, 8));
   ASSERT_NE(d.pixels, nullptr);
-  InputInfo tokens = table;
+}
+
+TEST(ShowTest, DrawsSequencesAsCurvesWithThePaddingShaded) {
+  InputInfo seq;
+  seq.kind = InputKind::sequence;
+  seq.sample_shape = {20, 1};
+  Batch b;
+  b.inputs = Tensor::empty({2, 20, 1});
+  for (std::int64_t i = 0; i < 40; ++i) b.inputs.ptr()[i] = std::sin(0.5f * static_cast<float>(i));
+  b.targets = Tensor::from({0, 1}, {2});
+  b.lengths = Tensor::from({10, 20}, {2});
+  const Decoded d = decode(draw_stages({{"input", b}, {"0 x", b}}, seq, {"a", "b"}, 8));
+  ASSERT_NE(d.pixels, nullptr);
+  // Plots are 200 px wide from x = 190 (and 206 px apart), 72 px high from y = 6: near the top
+  // right, sample 0 (length 10 of 20) shows its padding background, sample 1 (full) is white.
+  EXPECT_EQ(d.grey(190 + 190, 8), 232);
+  EXPECT_EQ(d.grey(190 + 206 + 190, 8), 255);
+  EXPECT_EQ(d.width, 190 + 2 * 206 + 6);
+  Batch wide = b;  // more features than curves can tell apart: a heat map instead
+  wide.inputs = Tensor::zeros({2, 20, 9});
+  seq.sample_shape = {20, 9};
+  EXPECT_NE(decode(draw_stages({{"input", wide}}, seq, {}, 8)).width, d.width);
+}
+
+TEST(ShowTest, DrawsTokensWithTheMaskedPositionsMarked) {
+  InputInfo tokens;
   tokens.kind = InputKind::tokens;
-  EXPECT_THROW(draw_stages({{"input", b}}, tokens, {}, 8), ConfigError);
+  tokens.sample_shape = {5};
+  tokens.mask_id = 2;
+  const std::vector<std::string> vocabulary = {"<pad>", "<unk>", "<mask>", "a", "b", "\xC3\xA9"};
+  Batch clean;
+  clean.inputs = Tensor::from({3, 4, 5, 0, 0}, {1, 5});
+  clean.targets = Tensor::from({0}, {1});
+  clean.lengths = Tensor::from({3}, {1});
+  Batch masked = clean;
+  masked.inputs = Tensor::from({3, 2, 4, 0, 0}, {1, 5});  // b masked, é replaced by b
+  const Decoded d = decode(
+      draw_stages({{"input", clean}, {"0 token_mask", masked}}, tokens, {"x"}, 8, vocabulary));
+  ASSERT_NE(d.pixels, nullptr);
+  // Token t of sample 0 sits at x = 6 + 10 t; panel 0's line at y = 38, panel 1's 39 px lower.
+  auto rgb = [&](int x, int y) {
+    const unsigned char* p = d.pixels.get() + (y * d.width + x) * 3;
+    return std::array<int, 3>{p[0], p[1], p[2]};
+  };
+  EXPECT_EQ(rgb(6 + 10 + 8, 38 + 11), (std::array<int, 3>{255, 255, 255}));      // unchanged
+  EXPECT_EQ(rgb(6 + 10 + 8, 38 + 39 + 11), (std::array<int, 3>{235, 90, 80}));   // masked
+  EXPECT_EQ(rgb(6 + 20 + 8, 38 + 39 + 11), (std::array<int, 3>{250, 185, 90}));  // replaced
+  EXPECT_EQ(rgb(6 + 8, 38 + 39 + 11), (std::array<int, 3>{255, 255, 255}));      // kept
 }
 
 TEST(ShowTest, WritesThePictureOfAConfigsHooks) {

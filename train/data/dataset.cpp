@@ -55,6 +55,8 @@ void Dataset::validate() const {
     check(token >= 0 && token < vocab_size(), where, ": token id ", token, " outside [0, ",
           vocab_size(), ")");
   }
+  check(mask_id < vocab_size(), where, ": mask id ", mask_id, " outside the vocabulary of ",
+        vocab_size());
   check(lengths.empty() || static_cast<std::int64_t>(lengths.size()) == n, where, ": ",
         lengths.size(), " lengths for ", n, " samples");
   const std::int64_t steps = sample_shape.empty() ? 0 : sample_shape[0];

@@ -33,6 +33,9 @@ struct DatasetInfo {
   std::vector<std::string> feature_names;  ///< Tabular: one per input feature; else empty.
   std::vector<std::string> vocabulary;     ///< Tokens: the string of each id; else empty.
   std::int32_t pad_id = 0;                 ///< Tokens: the id that fills a sample past its length.
+  std::int32_t mask_id =
+      -1;  ///< Tokens: the id token masking puts in; -1: the vocabulary has none.
+  std::vector<std::int32_t> special_ids;  ///< Tokens: ids no word is made of (padding, mask...).
 
   /// Number of token ids (0 unless kind is tokens).
   std::int64_t vocab_size() const { return static_cast<std::int64_t>(vocabulary.size()); }

@@ -93,6 +93,8 @@ Dataset make_words_dataset(const std::vector<std::string>& words,
   ds.class_names = options.languages;
   ds.vocabulary = vocab.tokens();
   ds.pad_id = CharVocabulary::kPad;
+  ds.mask_id = CharVocabulary::kMask;
+  ds.special_ids = {CharVocabulary::kPad, CharVocabulary::kUnknown, CharVocabulary::kMask};
   ds.value_range = {0.0f, static_cast<float>(vocab.size() - 1)};
   ds.labels = labels;
   for (const auto& w : words) {
@@ -168,14 +170,14 @@ std::vector<std::int32_t> CharVocabulary::encode(std::string_view word,
   for (std::size_t k = 0; k < chars.size() && k < ids.size(); ++k) {
     const auto it = std::lower_bound(chars_.begin(), chars_.end(), chars[k]);
     ids[k] = it != chars_.end() && *it == chars[k]
-                 ? static_cast<std::int32_t>(it - chars_.begin()) + 2
+                 ? static_cast<std::int32_t>(it - chars_.begin()) + kFirstChar
                  : kUnknown;
   }
   return ids;
 }
 
 std::vector<std::string> CharVocabulary::tokens() const {
-  std::vector<std::string> out{"<pad>", "<unk>"};
+  std::vector<std::string> out{"<pad>", "<unk>", "<mask>"};
   for (char32_t c : chars_) out.push_back(encode_utf8(std::u32string_view(&c, 1)));
   return out;
 }

@@ -11,20 +11,23 @@ namespace dither {
 
 class RandomStream;
 
-/// Characters to token ids: 0 is padding, 1 an unknown character, then the known characters
-/// (Unicode code points) in ascending order from 2.
+/// Characters to token ids: 0 is padding, 1 an unknown character, 2 the mask token that
+/// token_mask puts in (BERT's [MASK]; it never comes from a word), then the known characters
+/// (Unicode code points) in ascending order from 3.
 class CharVocabulary {
  public:
   static constexpr std::int32_t kPad = 0;
   static constexpr std::int32_t kUnknown = 1;
+  static constexpr std::int32_t kMask = 2;
+  static constexpr std::int32_t kFirstChar = 3;
 
   /// The characters of `words` (UTF-8).
   explicit CharVocabulary(const std::vector<std::string>& words);
 
-  std::int64_t size() const { return static_cast<std::int64_t>(chars_.size()) + 2; }
+  std::int64_t size() const { return static_cast<std::int64_t>(chars_.size()) + kFirstChar; }
   /// Ids of the characters of `word`, truncated to `max_length` and padded with kPad.
   std::vector<std::int32_t> encode(std::string_view word, std::int64_t max_length) const;
-  /// The string of each id: "<pad>", "<unk>", then one character each (UTF-8).
+  /// The string of each id: "<pad>", "<unk>", "<mask>", then one character each (UTF-8).
   std::vector<std::string> tokens() const;
 
  private:
