@@ -140,5 +140,30 @@ TEST(ShowTest, WritesThePictureOfAConfigsHooks) {
   EXPECT_THROW(run_show(request), ConfigError);
 }
 
+TEST(ShowTest, WritesThePictureOfTokenAndSequenceHooks) {
+  testing::TempDir dir("show-sequences");
+  const nlohmann::json words = nlohmann::json::parse(R"({
+    "data": {"name": "words", "per_language": 50, "max_length": 10},
+    "model": {"layers": [{"type": "embedding", "num_embeddings": 64, "dim": 4},
+                         {"type": "lstm", "hidden": 4}, {"type": "linear", "out": 5}]},
+    "noise": [{"type": "token_mask", "rate": 0.3}]
+  })");
+  const nlohmann::json waves = nlohmann::json::parse(R"({
+    "data": {"name": "waveforms", "train_size": 40, "test_size": 10},
+    "model": {"layers": [{"type": "lstm", "hidden": 4}, {"type": "linear", "out": 4}]},
+    "noise": [{"type": "time_mask"}, {"type": "temporal_dropout"}]
+  })");
+  for (const auto& [name, config] : {std::pair{"words", words}, {"waves", waves}}) {
+    testing::write_text(dir / (std::string(name) + ".json"), config.dump());
+    ShowRequest request;
+    request.config_path = (dir / (std::string(name) + ".json")).string();
+    request.out = dir / (std::string(name) + ".png");
+    run_show(request);
+    const Decoded d = decode(testing::slurp(request.out));
+    ASSERT_NE(d.pixels, nullptr) << name;
+    EXPECT_GT(d.height, 100) << name;
+  }
+}
+
 }  // namespace
 }  // namespace dither
