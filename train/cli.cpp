@@ -84,7 +84,10 @@ int run_cli(int argc, char** argv) {
   eval_cmd->add_option("target", eval_target, "run folder or .ckpt file")->required();
   std::string eval_robustness;
   eval_cmd->add_option("--robustness", eval_robustness,
-                       "a robustness suite (examples/robustness/*.json): attacks at each eps");
+                       "a robustness suite (examples/robustness/*.json): attacks, corruptions");
+  std::string eval_baseline;
+  eval_cmd->add_option("--baseline", eval_baseline,
+                       "with --robustness: the run mCE is relative to (corruptions)");
   eval_cmd->add_option("--out", eval_out,
                        "folder for eval.json (default: the checkpoint's folder)");
   add_threads(eval_cmd);
@@ -154,7 +157,8 @@ int run_cli(int argc, char** argv) {
       std::string plot_error;
       const RobustnessReport report = run_robustness(
           eval_target, eval_robustness,
-          eval_out.empty() ? std::nullopt : std::optional<fs::path>(eval_out), plot_error);
+          eval_out.empty() ? std::nullopt : std::optional<fs::path>(eval_out), plot_error,
+          eval_baseline.empty() ? std::nullopt : std::optional<fs::path>(eval_baseline));
       std::fputs(report.to_table().c_str(), stdout);
       if (!plot_error.empty()) std::fprintf(stderr, "dither: no plot: %s\n", plot_error.c_str());
     } else if (*eval_cmd) {

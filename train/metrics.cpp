@@ -69,9 +69,12 @@ Evaluation MetricAccumulator::result() const {
   e.brier = brier_sum_ / n;
   e.accuracy = static_cast<double>(correct_) / n;
   for (std::size_t b = 0; b < bin_count_.size(); ++b) {
+    e.calibration.push_back({bin_count_[b], 0.0, 0.0});
     if (bin_count_[b] == 0) continue;
     const auto c = static_cast<double>(bin_count_[b]);
-    e.ece += c / n * std::abs(static_cast<double>(bin_correct_[b]) / c - bin_confidence_[b] / c);
+    e.calibration.back().confidence = bin_confidence_[b] / c;
+    e.calibration.back().accuracy = static_cast<double>(bin_correct_[b]) / c;
+    e.ece += c / n * std::abs(e.calibration.back().accuracy - e.calibration.back().confidence);
   }
   for (std::size_t k = 0; k < confusion_.size(); ++k) {
     std::int64_t total = 0;

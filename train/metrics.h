@@ -8,6 +8,14 @@
 
 namespace dither {
 
+/// One equal-width confidence bin [k / bins, (k + 1) / bins) of the predictions' top
+/// probability: how many fell in it, their mean confidence and their accuracy (0 when empty).
+struct CalibrationBin {
+  std::int64_t count = 0;
+  double confidence = 0.0;
+  double accuracy = 0.0;
+};
+
 /// Classification quality over a whole set.
 struct Evaluation {
   std::int64_t count = 0;
@@ -17,6 +25,7 @@ struct Evaluation {
   double brier = 0.0;     ///< mean over samples of sum_k (p_k - y_k)^2, in [0, 2]
   std::vector<double> per_class_accuracy;  ///< recall of each class; NaN-free (0 if absent)
   std::vector<std::vector<std::int64_t>> confusion;  ///< [true class][predicted class]
+  std::vector<CalibrationBin> calibration;           ///< the ECE's bins: a reliability diagram
   nlohmann::json to_json() const;
 };
 

@@ -17,11 +17,12 @@ std::string quoted(const std::string& text) {
 
 }  // namespace
 
-std::string run_gnuplot(const std::string& script, const std::filesystem::path& png) {
+std::string run_gnuplot(const std::string& script, const std::filesystem::path& png,
+                        const std::string& size) {
   const std::filesystem::path tmp = png.string() + ".tmp-" + std::to_string(::getpid()) + ".png";
   FILE* pipe = ::popen("gnuplot >/dev/null 2>&1", "w");  // its warnings are not results
   if (pipe == nullptr) return "cannot start gnuplot";
-  const std::string full = "set terminal pngcairo size 1100,450 font 'Sans,10'\nset output " +
+  const std::string full = "set terminal pngcairo size " + size + " font 'Sans,10'\nset output " +
                            quoted(tmp.string()) + "\n" + script + "\nunset output\n";
   std::fwrite(full.data(), 1, full.size(), pipe);
   const int status = ::pclose(pipe);

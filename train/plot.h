@@ -18,7 +18,8 @@ std::string plot_reports(const std::filesystem::path& metrics_csv, std::size_t c
                          const std::filesystem::path& png, const std::string& title);
 
 /// Runs a gnuplot script; "" on success, else the reason. The script's output goes to `png`
-/// through a temporary file, renamed when gnuplot succeeded.
-std::string run_gnuplot(const std::string& script, const std::filesystem::path& png);
+/// through a temporary file, renamed when gnuplot succeeded; `size` is the PNG's "width,height".
+std::string run_gnuplot(const std::string& script, const std::filesystem::path& png,
+                        const std::string& size = "1100,450");
 
 }  // namespace dither

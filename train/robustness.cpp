@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <numeric>
 #include <sstream>
 
 #include "augment/attack.h"
@@ -10,8 +11,9 @@
 #include "core/error.h"
 #include "core/json_reader.h"
 #include "train/atomic_file.h"
+#include "train/corruptions/catalog.h"
 #include "train/experiment.h"
-#include "train/plot.h"
+#include "train/robustness_plots.h"
 
 namespace dither {
 namespace {
@@ -47,14 +49,79 @@ std::string format_eps(double eps) {
   return s.str();
 }
 
+const std::vector<std::string> kFills = {"training", "zero", "mean", "marginal"};
+
+std::vector<std::string> corruption_types() {
+  std::vector<std::string> names;
+  for (const Corruption& c : corruption_catalog()) names.push_back(c.name);
+  return names;
+}
+
+SuiteCorruption read_corruption(const nlohmann::json& j, const std::string& at) {
+  JsonReader c(j, at);
+  c.allow_only({"type", "severities", "fill"});
+  SuiteCorruption entry;
+  entry.type = c.string("type", std::nullopt, corruption_types());
+  if (c.has("fill") && entry.type != "missing_features")
+    throw ConfigError(c.path_of("fill") + ": only missing_features fills in values");
+  entry.fill = c.string("fill", "training", kFills);
+  const std::vector<std::int64_t> severities =
+      c.integers("severities", std::vector<std::int64_t>{1, 2, 3, 4, 5}, 0, 1);
+  for (std::size_t k = 0; k < severities.size(); ++k) {
+    if (severities[k] > kMaxSeverity) {
+      throw ConfigError(str(index_path(c.path_of("severities"), k), ": severity ", severities[k],
+                            " is not in 1..", kMaxSeverity));
+    }
+    entry.severities.push_back(static_cast<int>(severities[k]));
+  }
+  if (entry.severities.empty())
+    throw ConfigError(c.path_of("severities") + ": must list at least one severity in 1..5");
+  return entry;
+}
+
+nlohmann::json rows_json(const std::vector<RobustnessRow>& rows) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const RobustnessRow& r : rows) {
+    list.push_back({{"kind", r.kind},
+                    {"name", r.name},
+                    {"strength", r.strength},
+                    {"count", r.result.count},
+                    {"accuracy", r.result.accuracy},
+                    {"loss", r.result.loss},
+                    {"ece", r.result.ece},
+                    {"brier", r.result.brier}});
+  }
+  return list;
+}
+
 }  // namespace
 
 RobustnessSuite RobustnessSuite::from_json(const nlohmann::json& j, const std::string& path) {
   JsonReader r(j, path);
-  r.allow_only({"description", "limit", "attacks"});
+  r.allow_only({"description", "limit", "seed", "baseline", "attacks", "corruptions"});
   RobustnessSuite suite;
   suite.description = r.string("description", "");
   suite.limit = r.integer("limit", 0, 0);
+  suite.seed = static_cast<std::uint64_t>(r.integer("seed", 0, 0));
+  suite.baseline = r.string("baseline", "");
+  if (!r.has("attacks") && !r.has("corruptions"))
+    throw ConfigError(join_path(path, "attacks") + ": a suite lists attacks, corruptions or both");
+  if (r.has("corruptions")) {
+    const nlohmann::json& list = r.at("corruptions");
+    if (!list.is_array() || list.empty()) {
+      throw ConfigError(r.path_of("corruptions") + ": must be a non-empty list of corruptions");
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string at = index_path(r.path_of("corruptions"), i);
+      suite.corruptions.push_back(read_corruption(list[i], at));
+      if (suite.corruptions.back().fill != suite.fill()) {
+        throw ConfigError(at + ".fill: '" + suite.corruptions.back().fill + "', but an earlier " +
+                          "missing_features fills with '" + suite.fill() +
+                          "' (one fill per suite)");
+      }
+    }
+  }
+  if (!r.has("attacks")) return suite;
   const nlohmann::json& attacks = r.at("attacks");
   if (!attacks.is_array() || attacks.empty()) {
     throw ConfigError(r.path_of("attacks") + ": must be a non-empty list of attacks");
@@ -85,14 +152,63 @@ RobustnessSuite RobustnessSuite::from_json(const nlohmann::json& j, const std::s
 RobustnessSuite RobustnessSuite::load(const std::filesystem::path& file) {
   const nlohmann::json j = read_config(file.string());
   try {
-    return from_json(j, "");
+    RobustnessSuite suite = from_json(j, "");
+    suite.origin = file.string();
+    return suite;
   } catch (const ConfigError& e) {
     throw ConfigError(file.string() + ": " + e.what());
   }
 }
 
+void RobustnessSuite::check_inputs(const InputInfo& input) const {
+  for (std::size_t i = 0; i < corruptions.size(); ++i) {
+    const Corruption& c = *find_corruption(corruptions[i].type);
+    const std::size_t rank = c.kind == InputKind::image ? 3 : 1;
+    if (c.kind == input.kind && input.sample_shape.size() == rank) continue;
+    const std::string others = corruption_names(input.kind);
+    throw ConfigError(str(
+        origin.empty() ? "" : origin + ": ", index_path("corruptions", i), ".type: ", c.name,
+        " corrupts ", c.kind == InputKind::image ? "images [C, H, W]" : "tabular rows [F]",
+        "; this model reads ", to_string(input.kind), " inputs of shape ", input.sample_shape, " (",
+        others.empty() ? "no corruption fits them yet: use attacks" : "use " + others, ")"));
+  }
+}
+
+std::string RobustnessSuite::fill() const {
+  for (const SuiteCorruption& c : corruptions) {
+    if (c.type == "missing_features") return c.fill;
+  }
+  return "training";
+}
+
+FeatureStats training_feature_stats(const Experiment& e, const RobustnessSuite& suite) {
+  if (!suite.needs_feature_stats()) return {};
+  std::string fill = suite.fill();
+  if (fill == "training") {
+    fill = "mean";
+    for (const nlohmann::json& hook : e.resolved.at("noise")) {
+      if (hook.value("type", "") == "feature_mask") fill = hook.value("fill", "zero");
+    }
+  }
+  std::vector<std::int64_t> all(static_cast<std::size_t>(e.data.train.size()));
+  std::iota(all.begin(), all.end(), std::int64_t{0});
+  const auto kind = std::find(kFills.begin(), kFills.end(), fill) - kFills.begin() - 1;
+  return FeatureStats::from_training(make_batch(e.data.train, all).inputs,
+                                     static_cast<MaskFill>(kind));
+}
+
+bool RobustnessSuite::needs_feature_stats() const {
+  return std::any_of(corruptions.begin(), corruptions.end(), [](const SuiteCorruption& c) {
+    return find_corruption(c.type)->kind == InputKind::tabular;
+  });
+}
+
 RobustnessReport measure_robustness(Module& model, const Dataset& full_test, const InputInfo& input,
-                                    const RobustnessSuite& suite, const EvalOptions& base) {
+                                    const RobustnessSuite& suite, const EvalOptions& base,
+                                    const FeatureStats* features) {
+  suite.check_inputs(input);
+  check(features != nullptr || !suite.needs_feature_stats(),
+        "robustness: tabular corruptions need the training set's feature statistics");
   const Dataset test = limit(full_test, suite.limit);
   RobustnessReport report;
   report.rows.push_back({"clean", "clean", 0.0, evaluate(model, test, base)});
@@ -111,8 +227,40 @@ RobustnessReport measure_robustness(Module& model, const Dataset& full_test, con
       report.rows.push_back({"attack", entry.type, entry.eps[k], evaluate(model, test, options)});
     }
   }
+  const CorruptionData data{{input.low, input.high}, features};
+  for (const SuiteCorruption& entry : suite.corruptions) {
+    const Corruption& corruption = *find_corruption(entry.type);
+    // The same draws at every severity: the curve shows the severity, not a new draw.
+    const RandomStream stream(suite.seed, str("robustness/corruption/", entry.type));
+    for (const int severity : entry.severities) {
+      EvalOptions options = base;
+      options.transform = [&](Batch& batch, ExtraPasses&, std::int64_t) {
+        batch.inputs =
+            corrupt_each(corruption, batch.inputs, batch.indices, severity, stream, data);
+      };
+      report.rows.push_back({"corruption", entry.type, static_cast<double>(severity),
+                             evaluate(model, test, options)});
+    }
+  }
+  report.summary = summarize_corruptions(report.rows, {}, "");
   report.warnings = robustness_warnings(report.rows);
   return report;
+}
+
+void compare_to_baseline(RobustnessReport& report, const RobustnessReport& baseline,
+                         const std::string& name) {
+  const std::int64_t mine = report.rows.front().result.count;
+  const std::int64_t theirs = baseline.rows.front().result.count;
+  if (mine != theirs) {
+    throw ConfigError(str("baseline ", name, ": its test set has ", theirs, " samples, this run's ",
+                          mine, "; mCE compares two models on the same images"));
+  }
+  report.baseline_rows.clear();
+  for (const RobustnessRow& r : baseline.rows) {
+    if (r.kind != "attack") report.baseline_rows.push_back(r);
+  }
+  report.summary = summarize_corruptions(report.rows, report.baseline_rows, name);
+  for (const std::string& note : report.summary.undefined()) report.warnings.push_back(note);
 }
 
 std::vector<std::string> robustness_warnings(const std::vector<RobustnessRow>& rows) {
@@ -157,21 +305,26 @@ std::vector<std::string> robustness_warnings(const std::vector<RobustnessRow>& r
 
 nlohmann::json RobustnessReport::to_json() const {
   nlohmann::json j;
-  nlohmann::json list = nlohmann::json::array();
   nlohmann::json robust = nlohmann::json::object();
   for (const RobustnessRow& r : rows) {
-    list.push_back({{"kind", r.kind},
-                    {"name", r.name},
-                    {"strength", r.strength},
-                    {"count", r.result.count},
-                    {"accuracy", r.result.accuracy},
-                    {"loss", r.result.loss},
-                    {"ece", r.result.ece},
-                    {"brier", r.result.brier}});
     if (r.kind == "attack") robust[r.name][format_eps(r.strength)] = r.result.accuracy;
   }
-  j["rows"] = list;
+  j["rows"] = rows_json(rows);
   j["robust_accuracy"] = robust;
+  j["summary"] = summary.to_json();
+  j["summary"]["robust_accuracy"] = robust;
+  if (!baseline_rows.empty()) j["baseline_rows"] = rows_json(baseline_rows);
+  nlohmann::json bins = nlohmann::json::array();
+  const std::vector<CalibrationBin>& calibration = rows.front().result.calibration;
+  for (std::size_t b = 0; b < calibration.size(); ++b) {
+    const double width = 1.0 / static_cast<double>(calibration.size());
+    bins.push_back({{"low", static_cast<double>(b) * width},
+                    {"high", static_cast<double>(b + 1) * width},
+                    {"count", calibration[b].count},
+                    {"confidence", calibration[b].confidence},
+                    {"accuracy", calibration[b].accuracy}});
+  }
+  j["reliability"] = bins;
   j["warnings"] = warnings;
   return j;
 }
@@ -179,11 +332,21 @@ nlohmann::json RobustnessReport::to_json() const {
 std::string RobustnessReport::to_csv() const {
   std::ostringstream s;
   s.precision(10);
-  s << "kind,name,strength,count,accuracy,loss,ece,brier\n";
+  s << "kind,name,strength,count,accuracy,loss,ece,brier,ce,relative_ce\n";
   for (const RobustnessRow& r : rows) {
     s << r.kind << ',' << r.name << ',' << r.strength << ',' << r.result.count << ','
       << r.result.accuracy << ',' << r.result.loss << ',' << r.result.ece << ',' << r.result.brier
-      << '\n';
+      << ",,\n";
+  }
+  // The summary: each corruption's mean over its severities, then all of them (mCE).
+  auto number = [](double v) { return std::isfinite(v) ? str(v) : std::string(); };
+  for (const CorruptionScore& c : summary.corruptions) {
+    s << "corruption_mean," << c.name << ",," << rows.front().result.count << ',' << c.accuracy
+      << ",,,," << number(c.ce) << ',' << number(c.relative_ce) << '\n';
+  }
+  if (summary.conditions > 0) {
+    s << "corruption_mean,all,," << rows.front().result.count << ',' << summary.mean_accuracy
+      << ",,,," << number(summary.mce) << ',' << number(summary.relative_mce) << '\n';
   }
   return s.str();
 }
@@ -191,15 +354,16 @@ std::string RobustnessReport::to_csv() const {
 std::string RobustnessReport::to_table() const {
   std::ostringstream s;
   char line[160];
-  std::snprintf(line, sizeof line, "%-8s %8s %9s %8s %7s %7s\n", "", "eps", "accuracy", "NLL",
+  std::snprintf(line, sizeof line, "%-16s %8s %9s %8s %7s %7s\n", "", "eps/sev", "accuracy", "NLL",
                 "ECE", "Brier");
   s << line;
   for (const RobustnessRow& r : rows) {
-    std::snprintf(line, sizeof line, "%-8s %8s %8.2f%% %8.4f %7.4f %7.4f\n", r.name.c_str(),
+    std::snprintf(line, sizeof line, "%-16s %8s %8.2f%% %8.4f %7.4f %7.4f\n", r.name.c_str(),
                   r.kind == "clean" ? "-" : format_eps(r.strength).c_str(),
                   100.0 * r.result.accuracy, r.result.loss, r.result.ece, r.result.brier);
     s << line;
   }
+  s << summary.to_text();
   for (const std::string& w : warnings) s << "warning: " << w << "\n";
   return s.str();
 }
@@ -211,30 +375,14 @@ std::string write_robustness(const RobustnessReport& report, const nlohmann::jso
   write_file_atomic(dir / "robustness.json", j.dump(2) + "\n");
   write_file_atomic(dir / "robustness.csv", report.to_csv());
 
-  // One line per attack: accuracy against eps, the clean accuracy at eps 0.
-  std::ostringstream s;
-  std::vector<std::string> names;
-  for (const RobustnessRow& r : report.rows) {
-    if (r.kind != "attack") continue;
-    if (std::find(names.begin(), names.end(), r.name) == names.end()) names.push_back(r.name);
+  std::string why;
+  for (const std::string& error :
+       {plot_attacks(report, dir / "robustness.png"),
+        plot_corruptions(report, dir / "corruptions.png"),
+        plot_reliability(report.rows.front().result, dir / "reliability.png")}) {
+    if (why.empty()) why = error;
   }
-  if (names.empty()) return "";
-  const double clean = report.rows.front().result.accuracy;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    s << "$d" << i << " << EOD\n0 " << 100.0 * clean << "\n";
-    for (const RobustnessRow& r : report.rows) {
-      if (r.name == names[i]) s << r.strength << ' ' << 100.0 * r.result.accuracy << "\n";
-    }
-    s << "EOD\n";
-  }
-  s << "set title 'accuracy under attack' noenhanced\nset grid\nset xlabel 'eps'\n"
-    << "set ylabel 'test accuracy (%)'\nset yrange [0:105]\nset key top right\nplot ";
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    s << (i ? ", " : "") << "$d" << i << " using 1:2 with linespoints lw 2 pt 7 title '" << names[i]
-      << "'";
-  }
-  s << "\n";
-  return run_gnuplot(s.str(), dir / "robustness.png");
+  return why;
 }
 
 }  // namespace dither

@@ -254,12 +254,25 @@ Evaluation run_evaluation(const fs::path& target, const std::optional<fs::path>&
 }
 
 RobustnessReport run_robustness(const fs::path& target, const fs::path& suite_file,
-                                const std::optional<fs::path>& out_dir, std::string& plot_error) {
+                                const std::optional<fs::path>& out_dir, std::string& plot_error,
+                                const std::optional<fs::path>& baseline) {
   const RobustnessSuite suite = RobustnessSuite::load(suite_file);
   fs::path file;
   Experiment e = load_trained(target, file);
-  const RobustnessReport report =
-      measure_robustness(*e.model, e.data.test, e.input, suite, eval_options(e));
+  const FeatureStats features = training_feature_stats(e, suite);
+  RobustnessReport report =
+      measure_robustness(*e.model, e.data.test, e.input, suite, eval_options(e), &features);
+  const std::string base = baseline ? baseline->string() : suite.baseline;
+  if (!base.empty()) {  // the baseline sees the same corrupted images; attacks are not compared
+    fs::path base_file;
+    Experiment b = load_trained(base, base_file);
+    RobustnessSuite corruptions = suite;
+    corruptions.attacks.clear();
+    compare_to_baseline(
+        report,
+        measure_robustness(*b.model, b.data.test, b.input, corruptions, eval_options(b), &features),
+        base);
+  }
   const fs::path dir = out_dir ? *out_dir : file.parent_path();
   make_dir(dir);
   plot_error = write_robustness(

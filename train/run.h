@@ -44,12 +44,14 @@ Evaluation run_evaluation(const std::filesystem::path& target,
                           const std::optional<std::filesystem::path>& out_dir);
 
 /// `dither eval --robustness SUITE.json`: every condition of the suite on the test set, written
-/// as robustness.{csv,json,png} into `out_dir` (default: the checkpoint's folder). `plot_error`
-/// says why the plot was not drawn, or is "".
+/// as robustness.{csv,json} and plots into `out_dir` (default: the checkpoint's folder), with
+/// mCE against `baseline` (a run folder or checkpoint; default: the suite's "baseline", if any).
+/// `plot_error` says why a plot was not drawn, or is "".
 RobustnessReport run_robustness(const std::filesystem::path& target,
                                 const std::filesystem::path& suite_file,
                                 const std::optional<std::filesystem::path>& out_dir,
-                                std::string& plot_error);
+                                std::string& plot_error,
+                                const std::optional<std::filesystem::path>& baseline = {});
 
 /// `dither certify RUN --sigma S`: randomized smoothing's CERTIFY on the first options.limit test
 /// samples; writes certify.csv (per sample), certify.json (certified accuracy by l2 radius, the

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "core/error.h"
+#include "core/random.h"
 #include "train/metrics.h"
 
 namespace dither {
@@ -30,6 +32,45 @@ TEST(MetricsTest, EceIsTheBinWeightedGapBetweenConfidenceAndAccuracy) {
   m.add(Tensor::from({big, 0, big, 0, big, 0, big, 0}, {4, 2}), Tensor::from({0, 0, 0, 1}, {4}));
   // One bin holds all four at confidence 0.9 with accuracy 0.75.
   EXPECT_NEAR(m.result().ece, 0.15, 1e-6);
+}
+
+// Binary predictions whose confidence p is uniform on [0.5, 1): `calibrated` draws the label
+// right with probability p itself, else with probability 0.6 whatever p says.
+Evaluation synthetic(bool calibrated, std::int64_t n) {
+  const RandomStream stream(3, "calibration");
+  std::vector<float> logits;
+  std::vector<float> labels;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double p = 0.5 + 0.5 * stream.uniform(static_cast<std::uint64_t>(2 * i));
+    logits.push_back(static_cast<float>(std::log(p / (1 - p))));
+    logits.push_back(0.0f);
+    const double right = calibrated ? p : 0.6;
+    labels.push_back(stream.uniform(static_cast<std::uint64_t>(2 * i + 1)) < right ? 0.0f : 1.0f);
+  }
+  MetricAccumulator m(2);
+  m.add(Tensor::from(logits, {n, 2}), Tensor::from(labels, {n}));
+  return m.result();
+}
+
+TEST(MetricsTest, EceOfACalibratedPredictorIsNearZeroAndOfAnOverconfidentOneLarge) {
+  const std::int64_t n = 20000;
+  const Evaluation calibrated = synthetic(true, n);
+  // Each of the ~8 occupied bins holds n / 8 samples: its accuracy's standard error is at most
+  // sqrt(0.25 / 2500) = 0.01, so the weighted gap stays well below 0.02.
+  EXPECT_LT(calibrated.ece, 0.02);
+  // Confidence 0.75 on average, accuracy 0.6: a gap of 0.15.
+  const Evaluation overconfident = synthetic(false, n);
+  EXPECT_NEAR(overconfident.ece, 0.15, 0.02);
+  // The bins report what the ECE weighs: each occupied bin's accuracy near its confidence.
+  std::int64_t counted = 0;
+  for (const CalibrationBin& bin : calibrated.calibration) {
+    counted += bin.count;
+    if (bin.count > 1000) {
+      EXPECT_NEAR(bin.accuracy, bin.confidence, 0.04);
+    }
+  }
+  EXPECT_EQ(counted, n);
+  EXPECT_EQ(calibrated.calibration.size(), 15u);
 }
 
 TEST(MetricsTest, BrierScoreAgainstHandComputedValues) {
