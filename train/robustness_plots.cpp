@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <sstream>
 
 #include "train/plot.h"
@@ -88,7 +89,8 @@ std::string plot_reliability(const Evaluation& clean, const std::filesystem::pat
   }
   s << "EOD\n"
     << "set multiplot layout 1,2 title 'reliability of the clean test set (" << clean.count
-    << " samples, ECE " << clean.ece << ")' noenhanced\n"
+    << " samples, ECE " << std::fixed << std::setprecision(4) << clean.ece << std::defaultfloat
+    << ")' noenhanced\n"
     << "set grid\nset xrange [0:1]\nset xlabel 'confidence (top probability)'\n"
     << "set style fill solid 0.6 border -1\nset boxwidth " << 0.9 * width << "\n"
     << "set title 'accuracy per confidence bin'\nset yrange [0:1]\nset ylabel 'accuracy'\n"
