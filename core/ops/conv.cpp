@@ -286,7 +286,9 @@ Tensor convolution(const char* op, const Tensor& x, const Tensor& w, const Tenso
 
 std::int64_t window_output_size(std::int64_t in, std::int64_t kernel, std::int64_t stride,
                                 std::int64_t padding, std::int64_t dilation) {
-  return (in + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+  const std::int64_t span = in + 2 * padding - dilation * (kernel - 1) - 1;
+  // Floor, not C++'s truncation toward zero: a window that does not fit gives 0 or less.
+  return (span >= 0 ? span / stride : -((-span + stride - 1) / stride)) + 1;
 }
 
 std::pair<std::int64_t, std::int64_t> window_tap_range(std::int64_t offset, std::int64_t stride,

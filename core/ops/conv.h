@@ -12,7 +12,8 @@ namespace dither {
 using Size2 = std::array<std::int64_t, 2>;
 
 /// Output length of a sliding window along one axis: (in + 2 padding - dilation (kernel - 1) -
-/// 1) / stride + 1, rounded down (PyTorch's formula without ceil_mode).
+/// 1) / stride + 1, rounded down (PyTorch's formula without ceil_mode); 0 or less when the
+/// (dilated) window is larger than the padded input.
 std::int64_t window_output_size(std::int64_t in, std::int64_t kernel, std::int64_t stride,
                                 std::int64_t padding, std::int64_t dilation = 1);
 

@@ -53,6 +53,11 @@ TEST(WindowTest, TapRangeKeepsOutputsWhoseTapLandsInside) {
   EXPECT_EQ(window_tap_range(9, 1, 0, 4, 3), (std::pair<std::int64_t, std::int64_t>{0, 0}));
   EXPECT_EQ(window_output_size(5, 3, 2, 1), 3);
   EXPECT_EQ(window_output_size(9, 3, 2, 1, 2), 4);
+  // Windows that do not fit: floor((2 - 3) / 2) + 1 = 0 and floor((2 - 5) / 2) + 1 = -1, where
+  // truncation toward zero said 1 and 0.
+  EXPECT_EQ(window_output_size(2, 3, 2, 0), 0);
+  EXPECT_EQ(window_output_size(2, 5, 2, 0), -1);
+  EXPECT_EQ(window_output_size(1, 3, 1, 0), -1);
 }
 
 TEST(Conv2dTest, ForwardMatchesHandComputedValues) {
