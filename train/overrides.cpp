@@ -55,11 +55,15 @@ void apply_override(nlohmann::json& config, const std::string& assignment) {
                           "' indexes a list; use a number");
       }
       const std::size_t index = part.size() > 9 ? node->size() + 1 : std::stoul(part);
-      if (index > node->size()) {
+      // Appending takes a whole entry (noise.2={"type": ...}); a key inside a missing entry
+      // (noise.2.sigma on a list of two) is a typo for an existing one, not a new entry.
+      if (index > node->size() || (index == node->size() && !last)) {
         throw ConfigError("--set " + assignment + ": '" + walked +
-                          "' is past the end of a list of " + std::to_string(node->size()));
+                          "' is past the end of a list of " + std::to_string(node->size()) +
+                          (index == node->size() ? " (append a whole entry: " + walked + "={...})"
+                                                 : std::string()));
       }
-      if (index == node->size()) node->push_back(last ? value : nlohmann::json::object());
+      if (index == node->size()) node->push_back(value);
       node = &(*node)[index];
     } else {
       if (node->is_null()) *node = nlohmann::json::object();

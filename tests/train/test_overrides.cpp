@@ -25,6 +25,22 @@ TEST(OverridesTest, AppendsAtTheEndOfAList) {
   EXPECT_EQ(c["noise"][0]["type"], "fgsm");
 }
 
+TEST(OverridesTest, AKeyInsideAMissingEntryIsRefusedNotAppended) {
+  nlohmann::json c = {{"noise", {{{"type", "gaussian"}}, {{"type", "fgsm"}}}}};
+  const nlohmann::json before = c;
+  try {
+    apply_override(c, "noise.2.sigma=0.2");
+    ADD_FAILURE() << "appended " << c.dump();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("past the end of a list of 2"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(c, before);
+  apply_override(c, "noise.1.eps=0.2");  // an existing entry still takes a new key
+  EXPECT_EQ(c["noise"].size(), 2u);
+  EXPECT_DOUBLE_EQ(c["noise"][1]["eps"].get<double>(), 0.2);
+}
+
 TEST(OverridesTest, BadAssignmentsNameTheOverride) {
   nlohmann::json c = {{"noise", nlohmann::json::array()}, {"seed", 1}};
   EXPECT_THROW(apply_override(c, "train.epochs"), ConfigError);
