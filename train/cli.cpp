@@ -11,6 +11,7 @@
 #include "core/blas_kernel.h"
 #include "core/error.h"
 #include "core/parallel.h"
+#include "train/interrupt.h"
 #include "train/run.h"
 #include "train/show.h"
 #include "train/trainer.h"
@@ -24,22 +25,35 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The default example: beside the executable's source tree when run from a build, else the cwd.
+// The default example, found wherever dither runs: in the working directory, then installed
+// beside the executable (PREFIX/bin/dither -> PREFIX/share/dither/examples), then in the
+// source tree of a build folder (build/dither -> examples).
 std::string default_config() {
   const fs::path relative = "examples/configs/fashion_mnist_mlp.json";
+  std::vector<fs::path> candidates{relative};
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    candidates.push_back(exe.parent_path().parent_path() / "share" / "dither" / relative);
+    candidates.push_back(exe.parent_path().parent_path() / relative);
+  }
 #ifdef DITHER_SOURCE_DIR
-  const fs::path installed = fs::path(DITHER_SOURCE_DIR) / relative;
-  if (!fs::exists(relative) && fs::exists(installed)) return installed.string();
+  candidates.push_back(fs::path(DITHER_SOURCE_DIR) / relative);
 #endif
-  return relative.string();
+  for (const auto& c : candidates)
+    if (fs::exists(c, ec)) return c.string();
+  return relative.string();  // not found: the error names the path a person expects
 }
 
 void print_result(const TrainResult& r) {
-  std::printf("test accuracy %.2f%%  loss %.4f  ECE %.4f  (%lld epochs%s)\n",
+  std::printf("test accuracy %.2f%%  loss %.4f  ECE %.4f  (%lld epoch%s%s)\n",
               100.0 * r.test.accuracy, r.test.loss, r.test.ece,
-              static_cast<long long>(r.epochs_run), r.stopped_early ? ", stopped early" : "");
-  std::printf("results in %s/ (summary.json, metrics.csv, curves.png, best.ckpt, last.ckpt)\n",
-              r.run_dir.string().c_str());
+              static_cast<long long>(r.epochs_run), r.epochs_run == 1 ? "" : "s",
+              r.stopped_early ? ", stopped early" : "");
+  const std::string plots =
+      r.plot_error.empty() ? ", curves.png" : "; no curves.png: " + r.plot_error;
+  std::printf("results in %s/ (summary.json, metrics.csv, best.ckpt, last.ckpt%s)\n",
+              r.run_dir.string().c_str(), plots.c_str());
 }
 
 }  // namespace
@@ -65,10 +79,13 @@ int run_cli(int argc, char** argv) {
   train_cmd->add_option("config", train.config_path,
                         "config file (default: the Fashion-MNIST MLP example)");
   train_cmd->add_option("--set", train.overrides,
-                        "override a config value: key.path=value (repeatable)");
+                        "override a config value: key.path=value (repeatable); with --resume "
+                        "only train.epochs=N, to extend a run");
   auto* out_opt =
       train_cmd->add_option("--out", out, "run folder (default: runs/<config name>-<time>)");
-  train_cmd->add_option("--resume", resume, "continue the run in this folder from its last.ckpt")
+  train_cmd
+      ->add_option("--resume", resume,
+                   "continue the run in this folder from its last.ckpt, with its own config")
       ->excludes(out_opt);
   train_cmd->add_flag("--quiet", train.quiet, "print only the result");
   // Hidden: an interruption on demand, so resuming can be checked from the command line.
@@ -118,10 +135,10 @@ int run_cli(int argc, char** argv) {
 
   std::string info_config;
   std::vector<std::string> info_overrides;
-  auto* info_cmd =
-      app.add_subcommand("info", "describe a config: data, layers, shapes, parameters, FLOPs");
+  auto* info_cmd = app.add_subcommand(
+      "info", "describe a config: data, layers, shapes, parameters, multiply-adds");
   bool info_system = false;
-  info_cmd->add_option("config", info_config, "config file");
+  info_cmd->add_option("config", info_config, "config file, run folder or checkpoint");
   info_cmd->add_flag("--system", info_system,
                      "the BLAS kernel, thread count and CPU features speed depends on");
   info_cmd->add_option("--set", info_overrides,
@@ -200,6 +217,9 @@ int run_cli(int argc, char** argv) {
   } catch (const DivergenceError& e) {
     std::fprintf(stderr, "dither: %s\n", e.what());
     return 1;
+  } catch (const Interrupted& e) {
+    std::fprintf(stderr, "dither: %s\n", e.what());
+    return 128 + e.signal();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dither: internal error: %s\n", e.what());
     return 1;

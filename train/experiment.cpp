@@ -1,5 +1,7 @@
 #include "train/experiment.h"
 
+#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <numeric>
 
@@ -56,6 +58,28 @@ InputInfo input_info(const DatasetInfo& info) {
   input.special_ids.assign(info.special_ids.begin(), info.special_ids.end());
   return input;
 }
+
+namespace {
+
+// Options held as float come back from to_json() as their exact double (0.1f is
+// 0.10000000149011612): write each such number as the shortest decimal that reads back as the
+// same float, so config.json says 0.1 where the user wrote 0.1 and builds the same experiment.
+void tidy_floats(nlohmann::json& j) {
+  if (j.is_structured()) {
+    for (auto& child : j) tidy_floats(child);
+    return;
+  }
+  if (!j.is_number_float()) return;
+  const double value = j.get<double>();
+  const auto single = static_cast<float>(value);
+  if (!std::isfinite(value) || static_cast<double>(single) != value) return;
+  char text[32];
+  const auto [end, ec] = std::to_chars(text, text + sizeof text, single);
+  double shortest = value;
+  if (ec == std::errc() && std::from_chars(text, end, shortest).ec == std::errc()) j = shortest;
+}
+
+}  // namespace
 
 Experiment build_experiment(const nlohmann::json& config) {
   JsonReader root(config, "");
@@ -127,6 +151,7 @@ Experiment build_experiment(const nlohmann::json& config) {
                 {"schedule", e.schedule->to_json()},
                 {"noise", hooks},
                 {"train", e.settings.to_json()}};
+  tidy_floats(e.resolved);
   return e;
 }
 

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/error.h"
+#include "core/finite.h"
 
 namespace dither {
 
@@ -26,6 +28,10 @@ void MetricAccumulator::add(const Tensor& logits, const Tensor& targets) {
   const float* pl = logits.ptr();
   const float* pt = targets.ptr();
   const auto bins = static_cast<std::int64_t>(bin_count_.size());
+  if (const float* bad = first_non_finite(logits)) {
+    throw DivergenceError(str("the model's outputs hold ", *bad, " (sample ",
+                              count_ + (bad - pl) / classes_ + 1, " of the set)"));
+  }
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* row = pl + r * classes_;
     check(pt[r] >= 0.0f && pt[r] < static_cast<float>(classes_), "metrics: target ", pt[r],
@@ -46,11 +52,8 @@ void MetricAccumulator::add(const Tensor& logits, const Tensor& targets) {
     brier_sum_ += squares - 2.0 * std::exp(static_cast<double>(row[label]) - log_norm) + 1.0;
     const bool right = predicted == label;
     correct_ += right;
-    // NaN logits give a NaN confidence: count it in the lowest bin rather than cast NaN.
     const auto bin =
-        std::isfinite(confidence)
-            ? std::min(bins - 1, static_cast<std::int64_t>(confidence * static_cast<double>(bins)))
-            : std::int64_t{0};
+        std::min(bins - 1, static_cast<std::int64_t>(confidence * static_cast<double>(bins)));
     bin_count_[static_cast<std::size_t>(bin)] += 1;
     bin_confidence_[static_cast<std::size_t>(bin)] += confidence;
     bin_correct_[static_cast<std::size_t>(bin)] += right;
@@ -79,8 +82,9 @@ Evaluation MetricAccumulator::result() const {
   for (std::size_t k = 0; k < confusion_.size(); ++k) {
     std::int64_t total = 0;
     for (std::int64_t v : confusion_[k]) total += v;
-    e.per_class_accuracy.push_back(
-        total ? static_cast<double>(confusion_[k][k]) / static_cast<double>(total) : 0.0);
+    e.per_class_accuracy.push_back(total ? static_cast<double>(confusion_[k][k]) /
+                                               static_cast<double>(total)
+                                         : std::numeric_limits<double>::quiet_NaN());
   }
   return e;
 }

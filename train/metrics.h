@@ -23,7 +23,9 @@ struct Evaluation {
   double accuracy = 0.0;  ///< fraction of top-1 predictions that are right
   double ece = 0.0;       ///< expected calibration error, 15 equal-width confidence bins
   double brier = 0.0;     ///< mean over samples of sum_k (p_k - y_k)^2, in [0, 2]
-  std::vector<double> per_class_accuracy;  ///< recall of each class; NaN-free (0 if absent)
+  /// Recall of each class; NaN for a class with no samples in the set (null in JSON, "no
+  /// samples" for a person), never a 0% it did not earn.
+  std::vector<double> per_class_accuracy;
   std::vector<std::vector<std::int64_t>> confusion;  ///< [true class][predicted class]
   std::vector<CalibrationBin> calibration;           ///< the ECE's bins: a reliability diagram
   nlohmann::json to_json() const;
@@ -33,7 +35,8 @@ struct Evaluation {
 class MetricAccumulator {
  public:
   explicit MetricAccumulator(std::int64_t num_classes, int bins = 15);
-  /// logits [B, K], targets [B] holding class ids.
+  /// logits [B, K], targets [B] holding class ids. Throws DivergenceError when a logit is NaN
+  /// or Inf: no metric of such outputs means anything.
   void add(const Tensor& logits, const Tensor& targets);
   Evaluation result() const;
 

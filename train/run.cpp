@@ -1,8 +1,10 @@
 #include "train/run.h"
 
-#include <chrono>
-#include <ctime>
+#include <signal.h>
+
+#include <cmath>
 #include <iomanip>
+#include <memory>
 #include <sstream>
 
 #include "core/blas_kernel.h"
@@ -12,31 +14,17 @@
 #include "train/certify.h"
 #include "train/evaluate.h"
 #include "train/experiment.h"
+#include "train/interrupt.h"
+#include "train/overrides.h"
 #include "train/plot.h"
+#include "train/resources.h"
+#include "train/run_folder.h"
 #include "train/run_state.h"
 
 namespace dither {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path default_run_dir(const std::string& config_path) {
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  std::ostringstream name;
-  name << fs::path(config_path).stem().string() << '-' << std::put_time(&local, "%Y%m%d-%H%M%S");
-  fs::path dir = fs::path("runs") / name.str();
-  for (int k = 2; fs::exists(dir); ++k)
-    dir = fs::path("runs") / (name.str() + "-" + std::to_string(k));
-  return dir;
-}
-
-void make_dir(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw ConfigError(dir.string() + ": cannot create the run folder: " + ec.message());
-}
 
 std::string fixed(double value, int digits) {
   std::ostringstream out;
@@ -86,30 +74,128 @@ EvalOptions eval_options(const Experiment& e) {
   return options;
 }
 
+// Where a run starts: its folder (created and locked), its config, and the checkpoint it
+// continues from, if any.
+struct OpenedRun {
+  fs::path dir;
+  nlohmann::json config;
+  std::optional<Checkpoint> checkpoint;
+  std::unique_ptr<FolderLock> lock;
+  bool extends = false;  ///< --resume with --set train.epochs=N
+};
+
+// --resume accepts --set train.epochs=N only: anything else would make the continued run
+// differ from the one it continues.
+void check_resume_overrides(const std::vector<std::string>& overrides) {
+  for (const auto& o : overrides) {
+    if (o.rfind("train.epochs=", 0) != 0) {
+      throw ConfigError("--resume --set " + o +
+                        ": a resumed run keeps its config; only train.epochs=N may change, "
+                        "to extend it");
+    }
+  }
+}
+
+OpenedRun open_run(const TrainRequest& request) {
+  OpenedRun run;
+  if (!request.resume_dir) {
+    run.config = read_config(request.config_path, request.overrides);
+    run.dir = request.out_dir ? *request.out_dir : default_run_dir(request.config_path);
+    if (holds_run(run.dir)) {
+      throw ConfigError(run.dir.string() +
+                        ": holds another run; choose another --out, or continue that one with "
+                        "dither train --resume " +
+                        run.dir.string());
+    }
+    return run;  // the folder is created and locked once the config has been built
+  }
+  if (!request.config_path.empty()) {
+    throw ConfigError("dither train " + request.config_path + " --resume " +
+                      request.resume_dir->string() +
+                      ": --resume continues a run with the config it was started with; drop " +
+                      request.config_path + " (or train it into a new --out folder)");
+  }
+  check_resume_overrides(request.overrides);
+  run.dir = *request.resume_dir;
+  if (!fs::is_directory(run.dir)) throw ConfigError(run.dir.string() + ": no such run folder");
+  run.lock = std::make_unique<FolderLock>(run.dir);
+  remove_stale_temporaries(run.dir);
+  const fs::path last = run.dir / "last.ckpt";
+  if (fs::exists(last)) {
+    run.checkpoint = load_checkpoint(last);
+    if (!run.checkpoint->meta.contains("config"))
+      throw ConfigError(last.string() + ": the checkpoint holds no config");
+    run.config = run.checkpoint->meta.at("config");
+  } else if (fs::exists(run.dir / "config.json")) {
+    // Stopped before its first checkpoint: start afresh from the config it was started with.
+    run.config = read_config((run.dir / "config.json").string());
+  } else {
+    throw ConfigError(run.dir.string() + ": holds no run to resume (no last.ckpt, no config.json)");
+  }
+  for (const auto& o : request.overrides) apply_override(run.config, o);
+  run.extends = !request.overrides.empty();
+  return run;
+}
+
+// evaluate(), with a divergence named by the set it happened on.
+Evaluation checked_evaluate(Module& model, const Dataset& data, const EvalOptions& options,
+                            const std::string& what) {
+  Evaluation result;
+  try {
+    result = evaluate(model, data, options);
+  } catch (const DivergenceError& e) {
+    throw DivergenceError(what + ": " + e.what());
+  }
+  for (const auto& [name, value] :
+       {std::pair{"loss", result.loss}, {"accuracy", result.accuracy}, {"ECE", result.ece}}) {
+    if (!std::isfinite(value)) throw DivergenceError(str(what, ": the ", name, " is ", value));
+  }
+  return result;
+}
+
+[[noreturn]] void stop_interrupted(const fs::path& dir, const RunState& state, bool mid_epoch) {
+  const int signal = interrupt_signal();
+  const std::string name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "a signal";
+  std::string message = "stopped by " + name;
+  if (mid_epoch) message += " in epoch " + std::to_string(state.epochs_done + 1) + " (dropped)";
+  message += state.epochs_done > 0
+                 ? "; last.ckpt holds epoch " + std::to_string(state.epochs_done)
+                 : "; no epoch finished, the run will start afresh from its config.json";
+  message += "; continue with: dither train --resume " + dir.string();
+  throw Interrupted(signal, message);
+}
+
 }  // namespace
 
 TrainResult run_training(const TrainRequest& request) {
-  nlohmann::json config;
-  Checkpoint resume_from;
-  fs::path run_dir;
-  if (request.resume_dir) {
-    if (!request.overrides.empty())
-      throw ConfigError("--resume continues a run as it was configured; drop --set");
-    run_dir = *request.resume_dir;
-    resume_from = load_checkpoint(run_dir / "last.ckpt");
-    if (!resume_from.meta.contains("config")) {
-      throw ConfigError((run_dir / "last.ckpt").string() + ": the checkpoint holds no config");
-    }
-    config = resume_from.meta.at("config");
-  } else {
-    config = read_config(request.config_path, request.overrides);
-    run_dir = request.out_dir ? *request.out_dir : default_run_dir(request.config_path);
-  }
-  Experiment e = build_experiment(config);
+  const InterruptGuard interrupts;  // a signal from here on stops at the first step boundary
+  OpenedRun run = open_run(request);
+  const fs::path& run_dir = run.dir;
+  Experiment e = build_experiment(run.config);
   RunState state;
-  if (request.resume_dir) state = restore_checkpoint(resume_from, e, run_dir / "last.ckpt");
-  make_dir(run_dir);
+  if (run.checkpoint) state = restore_checkpoint(*run.checkpoint, e, run_dir / "last.ckpt");
+  if (run.extends) {
+    if (e.settings.epochs < state.epochs_done) {
+      throw ConfigError(str("--set train.epochs=", e.settings.epochs, ": ", run_dir.string(),
+                            " has done ", state.epochs_done, " epochs already"));
+    }
+    if (state.stopped_early) {
+      throw ConfigError(str(run_dir.string(), " stopped early after epoch ", state.epochs_done,
+                            "; more epochs would not train it further"));
+    }
+  }
+  check_memory(e);
+  if (!run.lock) {
+    make_dir(run_dir);
+    run.lock = std::make_unique<FolderLock>(run_dir);
+    if (holds_run(run_dir))  // another process got there between open_run and the lock
+      throw ConfigError(run_dir.string() + ": holds another run; choose another --out");
+    remove_stale_temporaries(run_dir);
+  }
   write_file_atomic(run_dir / "config.json", e.resolved.dump(2) + "\n");
+  // Every other file of the folder is derived from last.ckpt: a run killed between the
+  // checkpoint and metrics.csv gets its rows back here.
+  write_metrics_csv(run_dir / "metrics.csv", state.history);
 
   const TrainSettings& s = e.settings;
   Trainer trainer(*e.model, *e.loss, *e.optimizer, e.schedule.get(), std::move(e.hooks), e.input, s,
@@ -129,7 +215,12 @@ TrainResult run_training(const TrainRequest& request) {
   for (std::int64_t epoch = state.epochs_done; epoch < s.epochs && !state.stopped_early; ++epoch) {
     const double lr = e.optimizer->lr();
     const EpochStats stats = trainer.train_epoch(loader, epoch, progress);
+    if (interrupt_signal() != 0) stop_interrupted(run_dir, state, /*mid_epoch=*/true);
     trainer.check_parameters(epoch);
+    if (!std::isfinite(stats.loss)) {
+      throw DivergenceError(str("training diverged in epoch ", epoch + 1,
+                                ": the mean training loss is ", stats.loss));
+    }
     train_seconds += stats.seconds;
     state.samples += stats.samples;
     EpochRow row{.epoch = epoch + 1,
@@ -141,7 +232,9 @@ TrainResult run_training(const TrainRequest& request) {
                  .seconds = stats.seconds,
                  .reports = module_reports(*e.model)};
     if (validate) {
-      const Evaluation val = evaluate(*e.model, e.data.validation, eval_options(e));
+      const Evaluation val = checked_evaluate(
+          *e.model, e.data.validation, eval_options(e),
+          "training diverged in epoch " + std::to_string(epoch + 1) + " (validation set)");
       row.val_loss = val.loss;
       row.val_accuracy = val.accuracy;
     }
@@ -190,11 +283,13 @@ TrainResult run_training(const TrainRequest& request) {
                     " as asked; --resume " + run_dir.string() + " continues");
       break;
     }
+    if (interrupt_signal() != 0) stop_interrupted(run_dir, state, /*mid_epoch=*/false);
   }
 
   // The last weights' test metrics too: with a small validation set the best checkpoint is a
   // noisy pick, and comparisons of techniques want both.
-  const Evaluation last = evaluate(*e.model, e.data.test, eval_options(e));
+  const Evaluation last = checked_evaluate(*e.model, e.data.test, eval_options(e),
+                                           "the last weights diverged (test set)");
   // Test the best checkpoint (by validation), as a person would deploy it.
   std::string source = "last";
   if (validate && fs::exists(run_dir / "best.ckpt")) {
@@ -203,7 +298,8 @@ TrainResult run_training(const TrainRequest& request) {
   }
   TrainResult result;
   result.run_dir = run_dir;
-  result.test = evaluate(*e.model, e.data.test, eval_options(e));
+  result.test = checked_evaluate(*e.model, e.data.test, eval_options(e),
+                                 "the " + source + " checkpoint diverged (test set)");
   result.epochs_run = state.epochs_done;
   result.stopped_early = state.stopped_early;
   write_file_atomic(run_dir / "summary.json",
@@ -211,9 +307,9 @@ TrainResult run_training(const TrainRequest& request) {
                                  state.stopped_early, source)
                             .dump(2) +
                         "\n");
-  const std::string plot_error = plot_training_curves(
-      run_dir / "metrics.csv", run_dir / "curves.png", run_dir.filename().string());
-  if (!plot_error.empty()) progress.note("no curves.png: " + plot_error);
+  result.plot_error = plot_training_curves(run_dir / "metrics.csv", run_dir / "curves.png",
+                                           run_dir.filename().string(), state.epochs_done);
+  if (!result.plot_error.empty()) progress.note("warning: no curves.png: " + result.plot_error);
   if (!state.history.empty() && !state.history.front().reports.empty()) {
     const std::string error =
         plot_reports(run_dir / "metrics.csv", state.history.front().reports.size(),
@@ -244,7 +340,8 @@ Experiment load_trained(const fs::path& target, fs::path& file) {
 Evaluation run_evaluation(const fs::path& target, const std::optional<fs::path>& out_dir) {
   fs::path file;
   Experiment e = load_trained(target, file);
-  const Evaluation test = evaluate(*e.model, e.data.test, eval_options(e));
+  const Evaluation test = checked_evaluate(*e.model, e.data.test, eval_options(e),
+                                           file.string() + ": diverged weights (test set)");
   const fs::path dir = out_dir ? *out_dir : file.parent_path();
   make_dir(dir);
   nlohmann::json report = test.to_json();
@@ -328,9 +425,25 @@ nlohmann::json run_certify(const fs::path& target, CertifyOptions options,
   return summary;
 }
 
-std::string describe_config(const std::string& config_path,
-                            const std::vector<std::string>& overrides) {
-  const Experiment e = build_experiment(read_config(config_path, overrides));
+nlohmann::json config_of(const fs::path& target) {
+  if (fs::is_directory(target)) {
+    if (fs::exists(target / "config.json")) return read_config((target / "config.json").string());
+    if (fs::exists(target / "last.ckpt")) return config_of(target / "last.ckpt");
+    throw ConfigError(target.string() + ": a folder with neither config.json nor last.ckpt");
+  }
+  if (read_file(target).rfind("DITHERCK", 0) == 0) {
+    const Checkpoint checkpoint = load_checkpoint(target);
+    if (!checkpoint.meta.contains("config"))
+      throw ConfigError(target.string() + ": the checkpoint holds no config");
+    return checkpoint.meta.at("config");
+  }
+  return read_config(target.string());
+}
+
+std::string describe_config(const std::string& target, const std::vector<std::string>& overrides) {
+  nlohmann::json config = config_of(target);
+  for (const auto& o : overrides) apply_override(config, o);
+  const Experiment e = build_experiment(config);
   std::ostringstream out;
   if (!e.description.empty()) out << e.description << "\n\n";
   out << "data: " << e.data.train.name << " (" << to_string(e.input.kind) << ", sample "

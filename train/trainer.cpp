@@ -1,15 +1,16 @@
 #include "train/trainer.h"
 
 #include <algorithm>
-#include <bit>
 #include <chrono>
 #include <cmath>
 
 #include "core/autograd.h"
 #include "core/error.h"
+#include "core/finite.h"
 #include "core/json_reader.h"
 #include "core/ops/arithmetic.h"
 #include "optim/clip.h"
+#include "train/interrupt.h"
 
 namespace dither {
 
@@ -171,23 +172,6 @@ void Trainer::load_hook_states(const nlohmann::json& states) {
   for (std::size_t i = 0; i < hooks_.size(); ++i) hooks_[i]->load_state(states[i]);
 }
 
-namespace {
-
-// The first NaN or Inf in `t`, or null. A float is non-finite exactly when its exponent bits are
-// all set; an integer OR-reduction of that test vectorises, where a float loop would not.
-const float* first_non_finite(const Tensor& t) {
-  const float* p = t.ptr();
-  const std::int64_t n = t.numel();
-  std::uint32_t non_finite = 0;
-  for (std::int64_t i = 0; i < n; ++i) {
-    non_finite |= (std::bit_cast<std::uint32_t>(p[i]) & 0x7f800000u) == 0x7f800000u;
-  }
-  if (non_finite == 0) return nullptr;
-  return std::find_if(p, p + n, [](float v) { return !std::isfinite(v); });
-}
-
-}  // namespace
-
 void Trainer::check_parameters(std::int64_t epoch) const {
   for (const auto& [name, param] : params_) {
     if (const float* bad = first_non_finite(param)) {
@@ -233,6 +217,7 @@ EpochStats Trainer::train_epoch(BatchLoader& loader, std::int64_t epoch, Progres
   std::int64_t correct = 0;
   const auto replays = static_cast<double>(replays_);
   for (std::int64_t b = 0; b < batches; ++b) {
+    if (stop_requested()) return stats;  // abandoned: the caller drops the partial epoch
     const Batch batch = loader.batch(epoch, b);
     const std::int64_t n = batch.size();
     for (std::int64_t r = 0; r < replays_; ++r) {

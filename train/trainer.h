@@ -63,7 +63,8 @@ class Trainer {
                                                           std::int64_t batch_index,
                                                           std::int64_t batches_per_epoch);
   /// Every batch of `epoch` from `loader`, each trained on batch_replays() times; the loss and
-  /// accuracy are means over the replays, `samples` counts each sample once.
+  /// accuracy are means over the replays, `samples` counts each sample once. Returns early,
+  /// mid-epoch, when stop_requested() (train/interrupt.h) says a signal asked the run to stop.
   EpochStats train_epoch(BatchLoader& loader, std::int64_t epoch, Progress& progress);
   /// Throws DivergenceError naming the parameter when any weight is NaN or Inf: the end-of-epoch
   /// check that catches an optimiser step that blew up after the last gradient check.

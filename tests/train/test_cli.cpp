@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_testing.h"
 #include "run_testing.h"
 #include "train/checkpoint.h"
 #include "train/experiment.h"
@@ -17,77 +18,12 @@ namespace dither {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::CliTest;
 using testing::contains;
+using testing::csv_rows;
+using testing::Outcome;
+using testing::quoted;
 using testing::TempDir;
-
-// The test runs from build-*/tests/; the executable sits one folder up.
-fs::path dither_binary() {
-  return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "dither";
-}
-
-// Single-quoted for the shell (appended piecewise: g++ 12 misfires -Wrestrict on "'" + s).
-std::string quoted(const fs::path& p) {
-  std::string out(1, '\'');
-  out += p.string();
-  out += '\'';
-  return out;
-}
-
-struct Outcome {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!fs::exists(dither_binary())) {
-      GTEST_SKIP() << dither_binary() << " is not built (cmake --build ... --target dither)";
-    }
-  }
-
-  // Runs `dither <args>` with stdout and stderr captured.
-  Outcome dither(const std::string& args) const {
-    const fs::path out = dir_ / "stdout.txt";
-    const fs::path err = dir_ / "stderr.txt";
-    const std::string command =
-        quoted(dither_binary()) + " " + args + " >" + quoted(out) + " 2>" + quoted(err);
-    const int raw = std::system(command.c_str());
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, testing::slurp(out), testing::slurp(err)};
-  }
-
-  // Writes `config` as <name>.json in the test's folder; returns its quoted path.
-  std::string config_file(const nlohmann::json& config, const std::string& name = "small") const {
-    const fs::path path = dir_ / (name + ".json");
-    testing::write_text(path, config.dump(2));
-    return quoted(path);
-  }
-  std::string config_file_text(const std::string& text) const {
-    testing::write_text(dir_ / "text.json", text);
-    return quoted(dir_ / "text.json");
-  }
-
-  fs::path run(const std::string& name) const { return dir_ / name; }
-
-  TempDir dir_{"cli"};
-};
-
-// Every line of a CSV file but the header, split at commas.
-std::vector<std::vector<std::string>> csv_rows(const fs::path& path, std::string* header) {
-  std::istringstream text(testing::slurp(path));
-  std::string line;
-  std::getline(text, line);
-  *header = line;
-  std::vector<std::vector<std::string>> rows;
-  while (std::getline(text, line)) {
-    std::vector<std::string> cells;
-    std::istringstream cells_text(line);
-    for (std::string cell; std::getline(cells_text, cell, ',');) cells.push_back(cell);
-    rows.push_back(cells);
-  }
-  return rows;
-}
 
 std::string percent(double fraction) {
   char text[32];

@@ -274,14 +274,19 @@ TEST(ResumeTest, ResumingAnEarlyStoppedRunTrainsNoMore) {
   EXPECT_EQ(testing::read_json_file(dir / "run" / "summary.json")["train"]["stopped_early"], true);
 }
 
-TEST(ResumeTest, ResumeRefusesOverridesAndMissingCheckpoints) {
+TEST(ResumeTest, ResumeRefusesOverridesAConfigAndAFolderWithNoRun) {
   TempDir dir("resume-bad");
   TrainRequest request;
   request.resume_dir = dir.path();
   request.quiet = true;
-  EXPECT_THROW(run_training(request), ConfigError);  // no last.ckpt there
-  request.overrides = {"train.epochs=8"};
+  EXPECT_THROW(run_training(request), ConfigError);  // no last.ckpt, no config.json there
+  testing::write_text(dir / "config.json", testing::moons_config(1).dump());
+  request.overrides = {"optimizer.lr=8"};  // only train.epochs may change
   EXPECT_THROW(run_training(request), ConfigError);
+  request.overrides = {};
+  request.config_path = (dir / "config.json").string();  // a config and --resume
+  EXPECT_THROW(run_training(request), ConfigError);
+  EXPECT_FALSE(fs::exists(dir / "last.ckpt"));
 }
 
 }  // namespace
