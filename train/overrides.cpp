@@ -36,6 +36,14 @@ void apply_override(nlohmann::json& config, const std::string& assignment) {
   if (eq == std::string::npos || eq == 0) {
     throw ConfigError("--set " + assignment + ": expected key.path=value");
   }
+  try {
+    (void)nlohmann::json(assignment).dump();  // a key or string value must be valid UTF-8
+  } catch (const nlohmann::json::type_error&) {
+    throw ConfigError(
+        "--set: '" +
+        nlohmann::json(assignment).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace) +
+        "' is not valid UTF-8");
+  }
   const std::string path = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);
   nlohmann::json value = nlohmann::json::parse(text, nullptr, false);

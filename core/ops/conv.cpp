@@ -49,10 +49,14 @@ void transfer(const ConvGeometry& g, std::conditional_t<kGather, const float*, f
   for (std::int64_t c = 0; c < g.channels; ++c) {
     auto xc = x + c * g.height * g.width;
     for (std::int64_t i = 0; i < g.kh; ++i) {
-      const auto [oh0, oh1] = g.tap_rows[static_cast<std::size_t>(i)];
+      // Plain variables, not structured bindings: clang 14 (the fuzzing build) cannot capture
+      // those in the lambdas below.
+      const std::int64_t oh0 = g.tap_rows[static_cast<std::size_t>(i)].first;
+      const std::int64_t oh1 = g.tap_rows[static_cast<std::size_t>(i)].second;
       for (std::int64_t j = 0; j < g.kw; ++j) {
         float* row = col + ((c * g.kh + i) * g.kw + j) * cols;
-        const auto [ow0, ow1] = g.tap_cols[static_cast<std::size_t>(j)];
+        const std::int64_t ow0 = g.tap_cols[static_cast<std::size_t>(j)].first;
+        const std::int64_t ow1 = g.tap_cols[static_cast<std::size_t>(j)].second;
         if constexpr (kGather) {
           if (oh0 > 0) std::fill(row, row + oh0 * g.out_w, 0.0f);
           if (oh1 < g.out_h) std::fill(row + oh1 * g.out_w, row + cols, 0.0f);

@@ -31,7 +31,9 @@ double contiguous_sum(const float* p, std::int64_t n) {
 
 // out[o, i] = sum_k x[o, k, i] for x seen as [outer, extent, inner].
 Tensor sum_axis(const Tensor& x, std::int64_t axis) {
-  const auto [outer, extent, inner] = axis_view(x.shape(), axis);
+  // Plain variables, not structured bindings: clang 14 (the fuzzing build) cannot capture those.
+  const AxisView v = axis_view(x.shape(), axis);
+  const std::int64_t outer = v.outer, extent = v.extent, inner = v.inner;
   Shape out_shape = x.shape();
   out_shape[static_cast<std::size_t>(axis)] = 1;
   Tensor out = Tensor::zeros(out_shape);

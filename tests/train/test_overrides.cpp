@@ -41,6 +41,22 @@ TEST(OverridesTest, AKeyInsideAMissingEntryIsRefusedNotAppended) {
   EXPECT_DOUBLE_EQ(c["noise"][1]["eps"].get<double>(), 0.2);
 }
 
+TEST(OverridesTest, InvalidUtf8IsAConfigError) {
+  // Found by fuzz_config: such a value became a string that later made every error message
+  // that quotes it throw nlohmann's type_error (an "internal error", exit 1).
+  nlohmann::json c = {{"noise", nlohmann::json::array()}};
+  for (const std::string bad : {std::string("noise.0={\"\xff\xfftype\": 1}"),
+                                std::string("train.\xfe=1"), std::string("seed=\xc3")}) {
+    try {
+      apply_override(c, bad);
+      ADD_FAILURE() << "accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("not valid UTF-8"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_TRUE(c["noise"].empty());
+}
+
 TEST(OverridesTest, BadAssignmentsNameTheOverride) {
   nlohmann::json c = {{"noise", nlohmann::json::array()}, {"seed", 1}};
   EXPECT_THROW(apply_override(c, "train.epochs"), ConfigError);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <string>
@@ -208,6 +209,24 @@ TEST(PlotTest, EpochAxisHasWholeEpochTicksAndARangeForOneEpoch) {
   EXPECT_TRUE(contains(epoch_axis(3), "set xtics 1\n")) << epoch_axis(3);
   EXPECT_TRUE(contains(epoch_axis(3), "graph 0.08")) << epoch_axis(3);  // y padding
   EXPECT_FALSE(contains(epoch_axis(100), "set xtics 1\n")) << epoch_axis(100);
+}
+
+TEST(PlotTest, APlotterThatDiesAtOnceIsAnErrorNotASigpipe) {
+  // A "gnuplot" that exits without reading: writing more than a pipe holds then fails with
+  // EPIPE, and SIGPIPE, unless ignored, would kill this process.
+  TempDir dir("sigpipe");
+  testing::write_text(dir / "gnuplot", "#!/bin/sh\nexit 1\n");
+  fs::permissions(dir / "gnuplot", fs::perms::owner_all);
+  const std::string saved = std::getenv("PATH") == nullptr ? "" : std::getenv("PATH");
+  ::setenv("PATH", dir.path().c_str(), 1);
+  const std::string error = run_gnuplot(std::string(1 << 20, '#'), dir / "x.png");
+  ::setenv("PATH", saved.c_str(), 1);
+  EXPECT_EQ(error, "gnuplot failed");
+  EXPECT_FALSE(fs::exists(dir / "x.png"));
+  EXPECT_EQ(remove_stale_temporaries(dir.path()), 0);  // and no temporary of its own left
+  int files = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir.path())) ++files;
+  EXPECT_EQ(files, 1);
 }
 
 TEST(InfoTest, ConfigOfARunFolderAndOfACheckpoint) {
