@@ -45,8 +45,8 @@ TEST(OverridesTest, InvalidUtf8IsAConfigError) {
   // Found by fuzz_config: such a value became a string that later made every error message
   // that quotes it throw nlohmann's type_error (an "internal error", exit 1).
   nlohmann::json c = {{"noise", nlohmann::json::array()}};
-  for (const std::string bad : {std::string("noise.0={\"\xff\xfftype\": 1}"),
-                                std::string("train.\xfe=1"), std::string("seed=\xc3")}) {
+  for (const std::string& bad : {std::string("noise.0={\"\xff\xfftype\": 1}"),
+                                 std::string("train.\xfe=1"), std::string("seed=\xc3")}) {
     try {
       apply_override(c, bad);
       ADD_FAILURE() << "accepted";
