@@ -88,7 +88,7 @@ void FeatureMaskHook::setup(const HookSetup& setup) {
   const InputKind kind = setup.input.kind;
   if (kind != InputKind::tabular || setup.input.sample_shape.size() != 1) {
     const std::string instead = kind == InputKind::image    ? "cutout or random_erasing"
-                                : kind == InputKind::tokens ? "token masking"
+                                : kind == InputKind::tokens ? "token_mask"
                                                             : "gaussian or uniform noise";
     throw ConfigError(setup.path +
                       ": feature_mask masks the features of tabular rows [F]; this "

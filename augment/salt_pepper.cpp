@@ -37,7 +37,7 @@ void SaltPepperHook::setup(const HookSetup& setup) {
   if (setup.input.kind == InputKind::tokens) {
     throw ConfigError(setup.path +
                       ": salt_pepper sets values to the ends of a range; token ids are not "
-                      "values (use token masking)");
+                      "values (use token_mask)");
   }
   if (!setup.input.bounded()) {
     throw ConfigError(setup.path +
