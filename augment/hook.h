@@ -2,11 +2,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
 #include "augment/passes.h"
+#include "core/audio/audio_source.h"
 #include "core/batch.h"
 #include "core/input_info.h"
 #include "core/random.h"
@@ -26,6 +28,9 @@ struct HookSetup {
   /// Up to `limit` training inputs [n, ...sample_shape] (0: all), for hooks that need the
   /// data's statistics (a feature's mean or marginal). Empty function: not available.
   std::function<Tensor(std::int64_t limit)> training_inputs;
+  /// Spectrogram data: the sound behind the features, for hooks that change the sound and
+  /// recompute the features. Null for every other kind of data.
+  std::shared_ptr<AudioSource> audio = nullptr;
 };
 
 /// What every hook sees for one training step. Hooks replace fields and batch tensors; they never

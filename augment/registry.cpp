@@ -1,6 +1,7 @@
 #include "augment/registry.h"
 
 #include "augment/adversarial_training.h"
+#include "augment/background_noise.h"
 #include "augment/consistency.h"
 #include "augment/cutmix.h"
 #include "augment/cutout.h"
@@ -15,7 +16,9 @@
 #include "augment/random_erasing.h"
 #include "augment/rdrop.h"
 #include "augment/salt_pepper.h"
+#include "augment/spec_augment.h"
 #include "augment/speckle.h"
+#include "augment/speed_perturb.h"
 #include "augment/temporal_dropout.h"
 #include "augment/time_mask.h"
 #include "augment/token_mask.h"
@@ -52,6 +55,9 @@ void register_builtin_hooks(HookRegistry& registry) {
   registry.add("token_mask", &TokenMaskHook::from_json);
   registry.add("time_mask", &TimeMaskHook::from_json);
   registry.add("temporal_dropout", &TemporalDropoutHook::from_json);
+  registry.add("spec_augment", &SpecAugmentHook::from_json);
+  registry.add("background_noise", &BackgroundNoiseHook::from_json);
+  registry.add("speed_perturb", &SpeedPerturbHook::from_json);
 }
 
 HookRegistry& HookRegistry::instance() {

@@ -14,6 +14,8 @@ std::string to_string(InputKind kind) {
       return "sequence";
     case InputKind::points:
       return "points";
+    case InputKind::spectrogram:
+      return "spectrogram";
   }
   return "unknown";
 }

@@ -9,7 +9,8 @@
 namespace dither {
 
 /// What the model's inputs are; hooks refuse techniques that make no sense for a kind.
-enum class InputKind { image, tabular, tokens, sequence, points };
+/// spectrogram: float features [C, bands, frames] of audio (log-mel), lengths in frames.
+enum class InputKind { image, tabular, tokens, sequence, points, spectrogram };
 
 std::string to_string(InputKind kind);
 

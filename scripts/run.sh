@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libopenblas-dev libtbb-dev nlohmann-json3-dev
-          libcli11-dev zlib1g-dev libstb-dev libboost-math-dev libfftw3-dev libgtest-dev libgmock-dev
-          libbenchmark-dev gnuplot-nox
+          libcli11-dev zlib1g-dev libstb-dev libboost-math-dev libfftw3-dev libsoxr-dev
+          libespeak-ng-dev libsndfile1-dev libgtest-dev libgmock-dev libbenchmark-dev gnuplot-nox
           dataset-fashion-mnist wamerican wngerman wfrench witalian wspanish)
 
 missing=()

@@ -81,6 +81,20 @@ void tidy_floats(nlohmann::json& j) {
 
 }  // namespace
 
+std::shared_ptr<AudioSource> audio_source(const Dataset& train) {
+  if (!train.audio) return nullptr;
+  // The clips, labels and clip ids alone: the reader outlives this function's arguments.
+  Dataset clips;
+  static_cast<DatasetInfo&>(clips) = train;
+  clips.labels = train.labels;
+  clips.clip_ids = train.clip_ids;
+  return std::make_shared<AudioSource>(
+      LogMel(train.audio->front_end), train.size(), train.audio->max_length,
+      train.sample_shape.back(), [clips = std::move(clips)](std::span<const std::int64_t> indices) {
+        return make_audio_batch(clips, indices);
+      });
+}
+
 Experiment build_experiment(const nlohmann::json& config) {
   JsonReader root(config, "");
   root.allow_only(
@@ -125,6 +139,7 @@ Experiment build_experiment(const nlohmann::json& config) {
                     std::iota(all.begin(), all.end(), std::int64_t{0});
                     return make_batch(train, all).inputs;
                   }};
+  setup.audio = e.audio = audio_source(train);
   setup_hooks(e.hooks, setup, "noise");  // before the optimiser: a hook may add parameters
 
   const nlohmann::json optimizer_spec =

@@ -27,6 +27,7 @@ struct Experiment {
   std::unique_ptr<Optimizer> optimizer;
   std::unique_ptr<Schedule> schedule;
   std::vector<std::unique_ptr<Hook>> hooks;
+  std::shared_ptr<AudioSource> audio;  ///< spectrogram data: the sound behind it (else null)
   TrainSettings settings;
   nlohmann::json resolved;
 };
@@ -39,6 +40,9 @@ nlohmann::json read_config(const std::string& path, const std::vector<std::strin
 /// Validates and builds a whole config. Cheap checks (keys, types, ranges of every block) run
 /// before the data is loaded; errors are ConfigErrors naming the JSON path.
 Experiment build_experiment(const nlohmann::json& config);
+
+/// The sound behind a spectrogram training set, for hooks that change it; null for other data.
+std::shared_ptr<AudioSource> audio_source(const Dataset& train);
 
 /// The facts hooks need about a dataset's inputs.
 InputInfo input_info(const DatasetInfo& info);

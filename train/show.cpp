@@ -9,6 +9,7 @@
 #include "train/canvas.h"
 #include "train/data/loader.h"
 #include "train/experiment.h"
+#include "train/show_audio.h"
 #include "train/show_sequence.h"
 
 namespace dither {
@@ -133,6 +134,7 @@ std::string draw_stages(const std::vector<std::pair<std::string, Batch>>& stages
   if (input.kind == InputKind::image && input.sample_shape.size() == 3) {
     return draw_images(stages, input, class_names, samples);
   }
+  if (input.kind == InputKind::spectrogram) return draw_spectrograms(stages, class_names, samples);
   return draw_heat_maps(stages, class_names, samples);
 }
 
@@ -155,6 +157,9 @@ std::filesystem::path run_show(const ShowRequest& request) {
   if (out.empty()) out = std::filesystem::path(request.config_path).stem().string() + "-show.png";
   write_file_atomic(out,
                     draw_stages(stages, e.input, names, request.samples, e.data.train.vocabulary));
+  if (e.data.train.sample_rate > 0.0) {
+    write_stage_audio(stages, e.audio.get(), e.data.train.sample_rate, request.samples, out);
+  }
   return out;
 }
 

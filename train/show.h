@@ -21,7 +21,8 @@ struct ShowRequest {
 };
 
 /// One training batch of the config at `step` before and after each configured hook, in config
-/// order, drawn to a PNG written atomically. Returns the file written.
+/// order, drawn to a PNG written atomically; for audio data also WAV files of the stages' sound
+/// beside it (write_stage_audio). Returns the PNG written.
 std::filesystem::path run_show(const ShowRequest& request);
 
 /// The picture of `stages` (titled batches, the first one the input): images as a grid with one
@@ -29,7 +30,8 @@ std::filesystem::path run_show(const ShowRequest& request);
 /// draw_sequence_stages); token ids as text (see draw_token_stages, which needs `vocabulary`,
 /// the string of each id); tabular, points and other sequence inputs as one heat map per stage
 /// (a row per sample, a column per value, blue below zero and red above, on the scale of the
-/// input stage); each sample's target written beside it. PNG bytes.
+/// input stage); spectrograms as heat maps (draw_spectrograms); each sample's target written
+/// beside it. PNG bytes.
 std::string draw_stages(const std::vector<std::pair<std::string, Batch>>& stages,
                         const InputInfo& input, const std::vector<std::string>& class_names,
                         std::int64_t samples, const std::vector<std::string>& vocabulary = {});

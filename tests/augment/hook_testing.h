@@ -27,7 +27,7 @@ class HookRig {
   /// A hook from its JSON spec, set up against this rig as build_experiment does.
   std::unique_ptr<Hook> hook(const nlohmann::json& spec, const std::string& path = "noise[0]") {
     auto hook = HookRegistry::instance().create(spec, path);
-    hook->setup(HookSetup{info_, *model_, loss_, path, training_inputs_});
+    hook->setup(HookSetup{info_, *model_, loss_, path, training_inputs_, audio_});
     return hook;
   }
 
@@ -73,6 +73,8 @@ class HookRig {
   void set_training_inputs(Tensor inputs) {
     training_inputs_ = [inputs](std::int64_t) { return inputs; };
   }
+  /// What HookSetup::audio holds (null: not audio behind spectrograms).
+  void set_audio(std::shared_ptr<AudioSource> audio) { audio_ = std::move(audio); }
 
  private:
   InputInfo info_;
@@ -81,6 +83,7 @@ class HookRig {
   std::uint64_t seed_;
   std::unique_ptr<ExtraPasses> passes_;
   std::function<Tensor(std::int64_t)> training_inputs_;
+  std::shared_ptr<AudioSource> audio_;
 };
 
 /// Image data facts: [C, H, W] in [0, 1] with `classes` classes.
@@ -91,6 +94,25 @@ inline InputInfo image_info(std::int64_t c, std::int64_t h, std::int64_t w,
   info.sample_shape = {c, h, w};
   info.low = 0.0f;
   info.high = 1.0f;
+  info.num_classes = classes;
+  return info;
+}
+
+/// Spectrogram data facts: [1, bands, frames], unbounded, `classes` classes.
+inline InputInfo spectrogram_info(std::int64_t bands, std::int64_t frames,
+                                  std::int64_t classes = 10) {
+  InputInfo info;
+  info.kind = InputKind::spectrogram;
+  info.sample_shape = {1, bands, frames};
+  info.num_classes = classes;
+  return info;
+}
+
+/// Waveform data facts: sequences [samples, 1], unbounded, `classes` classes.
+inline InputInfo waveform_info(std::int64_t samples, std::int64_t classes = 10) {
+  InputInfo info;
+  info.kind = InputKind::sequence;
+  info.sample_shape = {samples, 1};
   info.num_classes = classes;
   return info;
 }

@@ -33,6 +33,15 @@ void check_indices(const Dataset& dataset, std::span<const std::int64_t> indices
 
 }  // namespace
 
+std::int64_t AudioClips::length(std::int64_t k) const {
+  return offsets[static_cast<std::size_t>(k + 1)] - offsets[static_cast<std::size_t>(k)];
+}
+
+std::span<const float> AudioClips::clip(std::int64_t k) const {
+  return {samples.data() + offsets[static_cast<std::size_t>(k)],
+          static_cast<std::size_t>(length(k))};
+}
+
 void Dataset::validate() const {
   const std::int64_t n = size();
   const std::int64_t row = sample_numel();
@@ -59,9 +68,17 @@ void Dataset::validate() const {
         vocab_size());
   check(lengths.empty() || static_cast<std::int64_t>(lengths.size()) == n, where, ": ",
         lengths.size(), " lengths for ", n, " samples");
-  const std::int64_t steps = sample_shape.empty() ? 0 : sample_shape[0];
+  // Spectrograms [C, bands, frames] count their length in frames, the last axis.
+  const std::int64_t steps = sample_shape.empty()             ? 0
+                             : kind == InputKind::spectrogram ? sample_shape.back()
+                                                              : sample_shape[0];
   for (std::int32_t length : lengths) {
     check(length >= 0 && length <= steps, where, ": length ", length, " outside [0, ", steps, "]");
+  }
+  check(!audio || static_cast<std::int64_t>(clip_ids.size()) == n, where, ": ", clip_ids.size(),
+        " clip ids for ", n, " samples");
+  for (std::int32_t id : clip_ids) {
+    check(audio && id >= 0 && id < audio->size(), where, ": clip id ", id, " outside the audio");
   }
 }
 
@@ -108,6 +125,28 @@ Batch make_batch(const Dataset& dataset, std::span<const std::int64_t> indices) 
   return batch;
 }
 
+Batch make_audio_batch(const Dataset& dataset, std::span<const std::int64_t> indices) {
+  check(dataset.audio != nullptr, "make_audio_batch: dataset '", dataset.name, "' has no audio");
+  check_indices(dataset, indices, "make_audio_batch");
+  const AudioClips& audio = *dataset.audio;
+  const auto b = static_cast<std::int64_t>(indices.size());
+  const std::int64_t t = audio.max_length;
+  Batch batch;
+  batch.inputs = Tensor::zeros({b, t, 1});
+  batch.targets = Tensor::empty({b});
+  batch.lengths = Tensor::empty({b});
+  batch.num_classes = dataset.num_classes;
+  batch.indices.assign(indices.begin(), indices.end());
+  for (std::int64_t k = 0; k < b; ++k) {
+    const auto i = static_cast<std::size_t>(indices[static_cast<std::size_t>(k)]);
+    const std::span<const float> clip = audio.clip(dataset.clip_ids[i]);
+    std::copy(clip.begin(), clip.end(), batch.inputs.ptr() + k * t);
+    batch.lengths.ptr()[k] = static_cast<float>(clip.size());
+    batch.targets.ptr()[k] = static_cast<float>(dataset.labels[i]);
+  }
+  return batch;
+}
+
 Dataset subset(const Dataset& dataset, std::span<const std::int64_t> indices) {
   check_indices(dataset, indices, "subset");
   Dataset out;
@@ -118,6 +157,7 @@ Dataset subset(const Dataset& dataset, std::span<const std::int64_t> indices) {
   out.tokens = gather_rows(dataset.tokens, row, indices);
   out.lengths = gather_rows(dataset.lengths, 1, indices);
   out.labels = gather_rows(dataset.labels, 1, indices);
+  out.clip_ids = gather_rows(dataset.clip_ids, 1, indices);
   return out;
 }
 

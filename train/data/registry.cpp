@@ -1,8 +1,10 @@
 #include "train/data/registry.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <numeric>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include "core/error.h"
@@ -11,6 +13,7 @@
 #include "train/data/csv.h"
 #include "train/data/idx.h"
 #include "train/data/loans.h"
+#include "train/data/spoken_digits.h"
 #include "train/data/toy2d.h"
 #include "train/data/waveforms.h"
 #include "train/data/words.h"
@@ -201,6 +204,56 @@ DataSplits build_words(const JsonReader& r, const Common& c, std::uint64_t seed,
   return from_sets(train, test, c, seed);
 }
 
+// A [min, max] pair of integers: `max_key` may not fall below `min_key`.
+std::pair<std::int64_t, std::int64_t> integer_range(const JsonReader& r, json& out,
+                                                    const char* min_key, const char* max_key,
+                                                    std::int64_t low, std::int64_t high,
+                                                    std::int64_t min_default,
+                                                    std::int64_t max_default) {
+  const std::int64_t lo = put(out, min_key, r.integer(min_key, min_default, low, high));
+  const std::int64_t hi =
+      put(out, max_key, r.integer(max_key, std::max(lo, max_default), lo, high));
+  return {lo, hi};
+}
+
+DataSplits build_spoken_digits(const JsonReader& r, const Common& c, std::uint64_t seed,
+                               json& out) {
+  std::vector<std::string> keys{"features",    "voices",      "variants",   "repeats",
+                                "min_rate",    "max_rate",    "min_pitch",  "max_pitch",
+                                "sample_rate", "max_seconds", "synth_seed", "test_split",
+                                "cache"};
+  for (const std::string& k : LogMelOptions::keys()) keys.push_back(k);
+  r.allow_only(with_common(keys));
+  SpokenDigitsOptions o;
+  const std::string features =
+      put(out, "features", r.string("features", "log_mel", {"log_mel", "waveform"}));
+  o.voices = put(out, "voices", strings(r, "voices", o.voices));
+  o.variants = put(out, "variants", strings(r, "variants", o.variants));
+  if (o.voices.empty() || o.variants.empty()) {
+    throw ConfigError(r.path_of(o.voices.empty() ? "voices" : "variants") + ": must not be empty");
+  }
+  o.repeats = put(out, "repeats", r.integer("repeats", o.repeats, 1, 1000));
+  std::tie(o.min_rate, o.max_rate) =
+      integer_range(r, out, "min_rate", "max_rate", 80, 450, o.min_rate, o.max_rate);
+  std::tie(o.min_pitch, o.max_pitch) =
+      integer_range(r, out, "min_pitch", "max_pitch", 0, 100, o.min_pitch, o.max_pitch);
+  o.sample_rate = put(out, "sample_rate", r.number("sample_rate", o.sample_rate, 4000.0, 48000.0));
+  o.max_seconds = put(out, "max_seconds", r.number("max_seconds", o.max_seconds, 0.05, 10.0));
+  o.synth_seed = static_cast<std::uint64_t>(
+      put(out, "synth_seed", r.integer("synth_seed", static_cast<std::int64_t>(o.synth_seed), 0)));
+  const double test_split = put(out, "test_split", fraction(r, "test_split", 0.2));
+  const std::string cache = put(out, "cache", r.string("cache", ""));
+  SpokenFeatures f;
+  f.log_mel = features == "log_mel";
+  f.front_end = LogMelOptions::read(r, o.sample_rate);
+  f.front_end.write(out);
+  const SpokenClips clips = load_spoken_clips(
+      o, cache.empty() ? default_cache_folder() : std::filesystem::path(cache), r.path());
+  const auto [train, test] =
+      make_spoken_digits(clips, f, test_split, RandomStream(seed, "data.spoken_digits.split"));
+  return from_sets(train, test, c, seed);
+}
+
 // A generated set: train and test from two streams of (seed, "data.<name>").
 template <class Make>
 DataSplits generate(const JsonReader& r, const Common& c, std::uint64_t seed, json& out,
@@ -269,6 +322,7 @@ const std::vector<std::pair<std::string, Builder>>& builders() {
       {"loans", build_loans},
       {"words", build_words},
       {"waveforms", build_waveforms},
+      {"spoken_digits", build_spoken_digits},
       {"moons", build_moons},
       {"circles", build_circles},
       {"spirals", build_spirals},
