@@ -97,7 +97,8 @@ TEST(SpokenDigitsTest, LogMelLengthsCountFramesAndWaveformLengthsSamples) {
   const LogMel mel(LogMelOptions{});
   const auto [spec, spec_test] = make_spoken_digits(c, {}, 0.25, RandomStream(1, "split"));
   const auto [wave, wave_test] =
-      make_spoken_digits(c, {.log_mel = false, .front_end = {}}, 0.25, RandomStream(1, "split"));
+      make_spoken_digits(c, SpokenFeatures{.log_mel = false, .front_end = {}, .test_snr_db = {}},
+                         0.25, RandomStream(1, "split"));
   EXPECT_EQ(spec.kind, InputKind::spectrogram);
   EXPECT_EQ(spec.sample_shape, (Shape{1, 40, 101}));
   EXPECT_EQ(wave.kind, InputKind::sequence);
@@ -115,6 +116,31 @@ TEST(SpokenDigitsTest, LogMelLengthsCountFramesAndWaveformLengthsSamples) {
   const Batch b = make_audio_batch(spec, std::vector<std::int64_t>{0, 1});
   EXPECT_EQ(b.inputs.shape(), (Shape{2, 16000, 1}));
   EXPECT_EQ(b.lengths.ptr()[1], static_cast<float>(wave.lengths[1]));
+}
+
+TEST(SpokenDigitsTest, NoisyTestSetHasItsSnrAndCleanTraining) {
+  const SpokenClips& c = small_clips();
+  const SpokenFeatures clean{.log_mel = false, .front_end = {}, .test_snr_db = {}};
+  const SpokenFeatures noisy{.log_mel = false, .front_end = {}, .test_snr_db = 10.0};
+  const auto [train, test] = make_spoken_digits(c, clean, 0.5, RandomStream(2, "split"));
+  const auto [noisy_train, noisy_test] =
+      make_spoken_digits(c, noisy, 0.5, RandomStream(2, "split"));
+  EXPECT_EQ(train.values, noisy_train.values);
+  ASSERT_EQ(test.size(), noisy_test.size());
+  for (std::int64_t i = 0; i < test.size(); ++i) {
+    const std::int64_t n = test.lengths[static_cast<std::size_t>(i)];
+    double signal = 0.0, noise = 0.0;
+    for (std::int64_t t = 0; t < 16000; ++t) {
+      const auto k = static_cast<std::size_t>(i * 16000 + t);
+      const double d = noisy_test.values[k] - test.values[k];
+      if (t >= n) {
+        ASSERT_EQ(d, 0.0);
+      }
+      signal += static_cast<double>(test.values[k]) * test.values[k];
+      noise += d * d;
+    }
+    EXPECT_NEAR(10.0 * std::log10(signal / noise), 10.0, 0.1) << i;
+  }
 }
 
 TEST(SpokenDigitsTest, BadOptionsAreNamedByTheirPath) {

@@ -221,7 +221,7 @@ DataSplits build_spoken_digits(const JsonReader& r, const Common& c, std::uint64
   std::vector<std::string> keys{"features",    "voices",      "variants",   "repeats",
                                 "min_rate",    "max_rate",    "min_pitch",  "max_pitch",
                                 "sample_rate", "max_seconds", "synth_seed", "test_split",
-                                "cache"};
+                                "test_snr_db", "cache"};
   for (const std::string& k : LogMelOptions::keys()) keys.push_back(k);
   r.allow_only(with_common(keys));
   SpokenDigitsOptions o;
@@ -247,6 +247,9 @@ DataSplits build_spoken_digits(const JsonReader& r, const Common& c, std::uint64
   f.log_mel = features == "log_mel";
   f.front_end = LogMelOptions::read(r, o.sample_rate);
   f.front_end.write(out);
+  if (r.has("test_snr_db")) {
+    f.test_snr_db = put(out, "test_snr_db", r.number("test_snr_db", std::nullopt, -30.0, 120.0));
+  }
   const SpokenClips clips = load_spoken_clips(
       o, cache.empty() ? default_cache_folder() : std::filesystem::path(cache), r.path());
   const auto [train, test] =

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "augment/background_noise.h"
 #include "core/audio/audio_source.h"
 #include "core/audio/resample.h"
 #include "core/error.h"
@@ -64,6 +65,25 @@ T take(const std::string& in, std::size_t& at) {
   std::memcpy(&v, in.data() + at, sizeof(T));
   at += sizeof(T);
   return v;
+}
+
+// The clips of `waves` with white noise at `snr_db` on their valid parts; clip k of the set
+// draws its noise from stream.child(clip id).
+Tensor with_test_noise(const Batch& waves, std::span<const std::int64_t> rows,
+                       const std::vector<std::int32_t>& clip_ids, double snr_db,
+                       const RandomStream& stream) {
+  const std::int64_t t = waves.inputs.size(1);
+  const RealFft fft(t);
+  Tensor out = waves.inputs.clone();
+  for (std::int64_t i = 0; i < waves.size(); ++i) {
+    const auto n = static_cast<std::size_t>(waves.lengths.ptr()[i]);
+    const auto id = clip_ids[static_cast<std::size_t>(rows[static_cast<std::size_t>(i)])];
+    const std::vector<float> noise =
+        coloured_noise(fft, 0.0, stream.child(static_cast<std::uint64_t>(id)));
+    const std::vector<float> mixed = mix_at_snr({waves.inputs.ptr() + i * t, n}, noise, snr_db);
+    std::copy(mixed.begin(), mixed.end(), out.ptr() + i * t);
+  }
+  return out;
 }
 
 }  // namespace
@@ -247,7 +267,11 @@ std::pair<Dataset, Dataset> make_spoken_digits(const SpokenClips& clips,
     for (std::int64_t begin = 0; begin < d->size(); begin += kChunk) {
       std::vector<std::int64_t> chunk;
       for (std::int64_t i = begin; i < std::min(d->size(), begin + kChunk); ++i) chunk.push_back(i);
-      const Batch waves = make_audio_batch(*d, chunk);
+      Batch waves = make_audio_batch(*d, chunk);
+      if (d == &sets.second && features.test_snr_db) {
+        waves.inputs = with_test_noise(waves, chunk, d->clip_ids, *features.test_snr_db,
+                                       RandomStream(0, "data.spoken_digits.test_noise"));
+      }
       const Tensor lengths =
           features.log_mel ? frame_lengths(front_end, waves.lengths, frames) : waves.lengths;
       const Tensor x = features.log_mel

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -74,6 +75,9 @@ SpokenClips decode_spoken_clips(const std::string& bytes, const nlohmann::json& 
 struct SpokenFeatures {
   bool log_mel = true;
   LogMelOptions front_end;
+  /// When set: white Gaussian noise at this SNR (dB, on each clip's valid part) is added to the
+  /// test clips before their features, the same noise every run: a noisy test set.
+  std::optional<double> test_snr_db;
 };
 
 /// {train, test}: the clips of the variants drawn for the test set (round(test_split * variants),
