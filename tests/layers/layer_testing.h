@@ -14,11 +14,20 @@
 #include "core/error.h"
 #include "core/ops/arithmetic.h"
 #include "core/ops/reduce.h"
+#include "layers/linear.h"
 #include "layers/module.h"
 #include "layers/registry.h"
 #include "support/gradcheck.h"
 
 namespace dither::testing {
+
+/// A linear layer in -> out with PyTorch's default initialisation, for wrapper layers to wrap.
+inline std::shared_ptr<Linear> make_linear(std::int64_t in, std::int64_t out) {
+  LinearOptions options;
+  options.in = in;
+  options.out = out;
+  return std::make_shared<Linear>(options);
+}
 
 /// Copies `values` into t's storage (sizes must match).
 inline void set_values(Tensor t, const std::vector<float>& values) {

@@ -17,12 +17,7 @@
 namespace dither {
 namespace {
 
-std::shared_ptr<Linear> make_linear(std::int64_t in, std::int64_t out) {
-  LinearOptions options;
-  options.in = in;
-  options.out = out;
-  return std::make_shared<Linear>(options);
-}
+using testing::make_linear;
 
 Tensor logit_of(double p) { return Tensor::full({1}, static_cast<float>(std::log(p / (1 - p)))); }
 

@@ -25,12 +25,7 @@ class DropConnectTest : public ::testing::Test {
   void SetUp() override { manual_seed(0); }
 };
 
-std::shared_ptr<Linear> make_linear(std::int64_t in, std::int64_t out) {
-  LinearOptions options;
-  options.in = in;
-  options.out = out;
-  return std::make_shared<Linear>(options);
-}
+using testing::make_linear;
 
 // Central differences of sum(layer(x) * r) in every parameter of `layer`, against backward();
 // gradcheck cannot do this part, since the parameters live inside the layer.

@@ -18,12 +18,7 @@
 namespace dither {
 namespace {
 
-std::shared_ptr<Linear> make_linear(std::int64_t in, std::int64_t out) {
-  LinearOptions options;
-  options.in = in;
-  options.out = out;
-  return std::make_shared<Linear>(options);
-}
+using testing::make_linear;
 
 TEST(PniTest, NoiseHasTheWeightsStandardDeviation) {
   const Tensor w = testing::random_uniform({64, 64}, -0.5f, 0.5f, 3);

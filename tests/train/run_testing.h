@@ -86,6 +86,18 @@ inline nlohmann::json moons_config(std::int64_t epochs = 4) {
   return config;
 }
 
+/// moons_config(epochs) with `layers`, the `noise` list, Adam at 0.01 and a constant rate: the
+/// short real training the "learns" tests run each technique through.
+inline nlohmann::json adam_moons(const nlohmann::json& layers, const nlohmann::json& noise,
+                                 std::int64_t epochs = 12) {
+  nlohmann::json config = moons_config(epochs);
+  config["model"]["layers"] = layers;
+  config["noise"] = noise;
+  config["optimizer"] = {{"type", "adam"}, {"lr", 0.01}};
+  config["schedule"] = {{"type", "constant"}};
+  return config;
+}
+
 /// Whether two checkpoints hold the same tensor names, shapes and bit patterns.
 inline ::testing::AssertionResult same_tensors(const Checkpoint& a, const Checkpoint& b) {
   if (a.tensors.size() != b.tensors.size()) {

@@ -19,14 +19,10 @@ namespace dither {
 namespace {
 
 nlohmann::json moons(const nlohmann::json& noise) {
-  nlohmann::json config = testing::moons_config(15);
-  config["model"]["layers"] = nlohmann::json::parse(R"([
+  return testing::adam_moons(nlohmann::json::parse(R"([
     {"type": "linear", "out": 32}, {"type": "relu"}, {"type": "linear", "out": 32},
-    {"type": "relu"}, {"type": "linear", "out": 2}])");
-  config["noise"] = noise;
-  config["optimizer"] = {{"type", "adam"}, {"lr", 0.01}};
-  config["schedule"] = {{"type", "constant"}};
-  return config;
+    {"type": "relu"}, {"type": "linear", "out": 2}])"),
+                             noise, 15);
 }
 
 // Clean accuracy and accuracy under PGD-10 at l-inf `eps` on the test split.

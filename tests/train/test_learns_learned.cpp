@@ -19,12 +19,7 @@ namespace {
 using testing::TempDir;
 
 nlohmann::json moons(const nlohmann::json& layers, const nlohmann::json& noise) {
-  nlohmann::json config = testing::moons_config(12);
-  config["model"]["layers"] = layers;
-  config["noise"] = noise;
-  config["optimizer"] = {{"type", "adam"}, {"lr", 0.01}};
-  config["schedule"] = {{"type", "constant"}};
-  return config;
+  return testing::adam_moons(layers, noise);
 }
 
 const nlohmann::json kDropoutMlp = nlohmann::json::parse(R"([

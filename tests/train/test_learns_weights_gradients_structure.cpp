@@ -24,12 +24,7 @@ TrainResult fit(const nlohmann::json& config, const std::string& tag) {
 }
 
 nlohmann::json moons(const nlohmann::json& layers, const nlohmann::json& noise) {
-  nlohmann::json config = testing::moons_config(12);
-  config["model"]["layers"] = layers;
-  config["noise"] = noise;
-  config["optimizer"] = {{"type", "adam"}, {"lr", 0.01}};
-  config["schedule"] = {{"type", "constant"}};
-  return config;
+  return testing::adam_moons(layers, noise);
 }
 
 const nlohmann::json kMlp = nlohmann::json::parse(R"([
