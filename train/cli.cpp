@@ -13,6 +13,7 @@
 #include "core/parallel.h"
 #include "train/interrupt.h"
 #include "train/run.h"
+#include "train/run_eval.h"
 #include "train/show.h"
 #include "train/trainer.h"
 
@@ -100,13 +101,30 @@ int run_cli(int argc, char** argv) {
       app.add_subcommand("eval", "evaluate a run folder or a checkpoint on the test set");
   eval_cmd->add_option("target", eval_target, "run folder or .ckpt file")->required();
   std::string eval_robustness;
-  eval_cmd->add_option("--robustness", eval_robustness,
-                       "a robustness suite (examples/robustness/*.json): attacks, corruptions");
+  auto* robustness_opt =
+      eval_cmd->add_option("--robustness", eval_robustness,
+                           "a robustness suite (examples/robustness/*.json): attacks, corruptions");
   std::string eval_baseline;
   eval_cmd->add_option("--baseline", eval_baseline,
                        "with --robustness: the run mCE is relative to (corruptions)");
   eval_cmd->add_option("--out", eval_out,
                        "folder for eval.json (default: the checkpoint's folder)");
+  EvalRequest eval;
+  eval_cmd
+      ->add_option("--mc-samples", eval.mc_samples,
+                   "Monte Carlo passes with the noise layers on, beside the deterministic one")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000}))
+      ->excludes(robustness_opt);
+  std::string eval_ood;
+  eval_cmd
+      ->add_option("--ood", eval_ood,
+                   "an out-of-distribution set: a data spec or {\"name\": \"noise\"} "
+                   "(examples/ood/*.json)")
+      ->excludes(robustness_opt);
+  eval_cmd
+      ->add_option("--ensemble", eval.ensemble,
+                   "more runs of the same data, their probabilities averaged with the target's")
+      ->excludes(robustness_opt);
   add_threads(eval_cmd);
 
   std::string certify_target;
@@ -179,10 +197,13 @@ int run_cli(int argc, char** argv) {
       std::fputs(report.to_table().c_str(), stdout);
       if (!plot_error.empty()) std::fprintf(stderr, "dither: no plot: %s\n", plot_error.c_str());
     } else if (*eval_cmd) {
-      const Evaluation r = run_evaluation(
-          eval_target, eval_out.empty() ? std::nullopt : std::optional<fs::path>(eval_out));
-      std::printf("test accuracy %.2f%%  loss %.4f  ECE %.4f  (%lld samples)\n", 100.0 * r.accuracy,
-                  r.loss, r.ece, static_cast<long long>(r.count));
+      eval.target = eval_target;
+      if (!eval_out.empty()) eval.out_dir = eval_out;
+      if (!eval_ood.empty()) eval.ood = eval_ood;
+      const EvalReport report = run_evaluation(eval);
+      std::fputs(report.to_text().c_str(), stdout);
+      if (!report.plot_error.empty())
+        std::fprintf(stderr, "dither: no plot: %s\n", report.plot_error.c_str());
     } else if (*show_cmd) {
       show.out = show_out;
       std::printf("wrote %s\n", run_show(show).string().c_str());

@@ -1,5 +1,6 @@
 #include "train/mc_dropout.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "core/autograd.h"
 #include "core/error.h"
 #include "core/ops/softmax.h"
+#include "layers/registry.h"
 #include "train/data/loader.h"
 
 namespace dither {
@@ -16,6 +18,13 @@ double entropy_of(const double* p, std::int64_t k) {
   double h = 0.0;
   for (std::int64_t j = 0; j < k; ++j) h -= p[j] > 0.0 ? p[j] * std::log(p[j]) : 0.0;
   return h;
+}
+
+void collect_noise_layers(const Module& module, const std::vector<std::string>& types,
+                          std::vector<std::string>& out) {
+  if (std::find(types.begin(), types.end(), module.type_name()) != types.end())
+    out.push_back(module.path() + " (" + module.type_name() + ")");
+  for (const auto& [name, child] : module.children()) collect_noise_layers(*child, types, out);
 }
 
 }  // namespace
@@ -92,6 +101,17 @@ McPrediction mc_predict(Module& model, const Dataset& data, std::int64_t samples
                 static_cast<std::size_t>(r) * sizeof(float));
     at += r;
   }
+  return out;
+}
+
+std::vector<std::string> stochastic_layers(const Module& model) {
+  static const std::vector<std::string> types = [] {
+    LayerRegistry noise;  // the noise family alone, so the list cannot drift from the registry
+    register_noise_layers(noise);
+    return noise.types();
+  }();
+  std::vector<std::string> out;
+  collect_noise_layers(model, types, out);
   return out;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "core/tensor.h"
 #include "layers/module.h"
@@ -30,5 +32,10 @@ McPrediction mc_predict(Module& model, const Tensor& inputs, std::int64_t sample
 /// evaluate() batches it); the rows of every field follow the set's order.
 McPrediction mc_predict(Module& model, const Dataset& data, std::int64_t samples,
                         std::uint64_t seed, std::int64_t batch_size = 256);
+
+/// The noise layers of `model` and its children that MC sampling keeps stochastic, as
+/// "path (type)" ("model.3 (dropout)"), in registration order: the modules whose type is one
+/// the layer registry lists among its noise layers. Empty for a deterministic model.
+std::vector<std::string> stochastic_layers(const Module& model);
 
 }  // namespace dither

@@ -15,6 +15,7 @@
 #include "train/evaluate.h"
 #include "train/experiment.h"
 #include "train/interrupt.h"
+#include "train/load_trained.h"
 #include "train/overrides.h"
 #include "train/plot.h"
 #include "train/resources.h"
@@ -317,37 +318,6 @@ TrainResult run_training(const TrainRequest& request) {
     if (!error.empty()) progress.note("no strengths.png: " + error);
   }
   return result;
-}
-
-namespace {
-
-// The experiment of a run folder's best (else last) checkpoint, or of a checkpoint file, with
-// its weights restored; `file` names the checkpoint read.
-Experiment load_trained(const fs::path& target, fs::path& file) {
-  file = target;
-  if (fs::is_directory(target))
-    file = fs::exists(target / "best.ckpt") ? target / "best.ckpt" : target / "last.ckpt";
-  Checkpoint checkpoint = load_checkpoint(file);
-  if (!checkpoint.meta.contains("config"))
-    throw ConfigError(file.string() + ": the checkpoint holds no config");
-  Experiment e = build_experiment(checkpoint.meta.at("config"));
-  restore_checkpoint(checkpoint, e, file);
-  return e;
-}
-
-}  // namespace
-
-Evaluation run_evaluation(const fs::path& target, const std::optional<fs::path>& out_dir) {
-  fs::path file;
-  Experiment e = load_trained(target, file);
-  const Evaluation test = checked_evaluate(*e.model, e.data.test, eval_options(e),
-                                           file.string() + ": diverged weights (test set)");
-  const fs::path dir = out_dir ? *out_dir : file.parent_path();
-  make_dir(dir);
-  nlohmann::json report = test.to_json();
-  report["checkpoint"] = file.string();
-  write_file_atomic(dir / "eval.json", report.dump(2) + "\n");
-  return test;
 }
 
 RobustnessReport run_robustness(const fs::path& target, const fs::path& suite_file,

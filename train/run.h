@@ -46,11 +46,6 @@ struct TrainResult {
 /// step boundary, dropping the partial epoch, and throw Interrupted.
 TrainResult run_training(const TrainRequest& request);
 
-/// `dither eval`: the test-set metrics of a run folder's best (else last) checkpoint, or of a
-/// checkpoint file; writes eval.json into `out_dir` (default: the checkpoint's folder).
-Evaluation run_evaluation(const std::filesystem::path& target,
-                          const std::optional<std::filesystem::path>& out_dir);
-
 /// `dither eval --robustness SUITE.json`: every condition of the suite on the test set, written
 /// as robustness.{csv,json} and plots into `out_dir` (default: the checkpoint's folder), with
 /// mCE against `baseline` (a run folder or checkpoint; default: the suite's "baseline", if any).

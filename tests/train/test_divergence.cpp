@@ -14,6 +14,7 @@
 #include "run_testing.h"
 #include "train/checkpoint.h"
 #include "train/run.h"
+#include "train/run_eval.h"
 #include "train/trainer.h"
 
 namespace dither {
@@ -121,7 +122,10 @@ TEST(DivergenceTest, HugeLearningRateStopsTheRunAndKeepsEarlierCheckpointsReadab
   for (const auto& [name, t] : last.tensors) {
     for (float v : t.data()) ASSERT_TRUE(std::isfinite(v)) << name;
   }
-  const Evaluation test = run_evaluation(dir / "run", dir / "eval");
+  EvalRequest eval;
+  eval.target = dir / "run";
+  eval.out_dir = dir / "eval";
+  const Evaluation test = run_evaluation(eval).test;
   EXPECT_GT(test.accuracy, 0.5);
 }
 

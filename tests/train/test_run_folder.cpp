@@ -19,6 +19,7 @@
 #include "train/plot.h"
 #include "train/resources.h"
 #include "train/run.h"
+#include "train/run_eval.h"
 #include "train/run_folder.h"
 
 namespace dither {
@@ -138,7 +139,10 @@ TEST(DivergenceTest, EvalOfWeightsWithNonFiniteOutputsIsADivergence) {
   }
   save_checkpoint(dir / "huge.ckpt", c);
   try {
-    run_evaluation(dir / "huge.ckpt", dir / "eval");
+    EvalRequest request;
+    request.target = dir / "huge.ckpt";
+    request.out_dir = dir / "eval";
+    run_evaluation(request);
     ADD_FAILURE() << "evaluated";
   } catch (const DivergenceError& e) {
     EXPECT_TRUE(contains(e.what(), "huge.ckpt: diverged weights (test set)")) << e.what();

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/json_reader.h"
 #include "core/random.h"
+#include "train/data/class_filter.h"
 #include "train/data/csv.h"
 #include "train/data/idx.h"
 #include "train/data/loans.h"
@@ -39,7 +40,7 @@ T put(json& resolved, const char* key, T value) {
 }
 
 std::vector<std::string> with_common(std::vector<std::string> keys) {
-  keys.insert(keys.begin(), {"name", "validation_split", "limit_train", "limit_test"});
+  keys.insert(keys.begin(), {"name", "validation_split", "limit_train", "limit_test", "classes"});
   return keys;
 }
 
@@ -355,6 +356,14 @@ DataSplits load_data(const nlohmann::json& spec, std::uint64_t seed, const std::
   for (const auto& [known, build] : builders()) {
     if (known != name) continue;
     DataSplits splits = build(r, c, seed, resolved);
+    if (r.has("classes")) {
+      const std::vector<std::int64_t> classes = r.integers("classes", std::nullopt, 0, 0);
+      const std::string where = r.path_of("classes");
+      splits.train = keep_classes(splits.train, classes, where);
+      splits.validation = keep_classes(splits.validation, classes, where);
+      splits.test = keep_classes(splits.test, classes, where);
+      resolved["classes"] = classes;
+    }
     splits.resolved = std::move(resolved);
     return splits;
   }

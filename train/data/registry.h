@@ -23,7 +23,8 @@ const std::vector<std::string>& dataset_names();
 /// Builds the datasets a "data" spec names, reading it strictly (unknown keys, wrong types and
 /// out-of-range values are ConfigErrors naming `path`). Common keys: "name", "validation_split"
 /// (0.1; of the training set, after limit_train), "limit_train" and "limit_test" (0 = all;
-/// otherwise a seeded random subset of that many). Per dataset:
+/// otherwise a seeded random subset of that many), "classes" (absent = all; else the class ids
+/// kept in every split, after the limits, relabelled 0.. in list order). Per dataset:
 ///   fashion-mnist, mnist: "path" (the folder of the four IDX files; Fashion-MNIST defaults to
 ///     the dataset-fashion-mnist package's folder)
 ///   csv: "path", "label" ("label"), "test_path" ("" = hold out "test_split", 0.2, of the file),

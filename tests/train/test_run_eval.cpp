@@ -1,0 +1,175 @@
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli_testing.h"
+
+namespace dither {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::contains;
+using testing::quoted;
+using testing::read_json_file;
+
+// Two small moons runs trained once for the suite: one without any noise layer, one with
+// dropout; a third of other data, for the ensemble's refusal.
+class RunEvalTest : public testing::CliTest {
+ protected:
+  static void SetUpTestSuite() {
+    runs_ = std::make_unique<testing::TempDir>("run-eval");
+    nlohmann::json plain = testing::moons_config(4);
+    plain["model"]["layers"] = nlohmann::json::parse(
+        R"([{"type": "linear", "out": 16}, {"type": "relu"}, {"type": "linear", "out": 2}])");
+    plain["noise"] = nlohmann::json::array();
+    fit(plain, "plain");
+    fit(testing::moons_config(4), "dropout");
+    nlohmann::json other = plain;
+    other["data"]["noise"] = 0.3;
+    fit(other, "other");
+  }
+  static void TearDownTestSuite() { runs_.reset(); }
+
+  static void fit(const nlohmann::json& config, const std::string& name) {
+    testing::write_text(*runs_ / (name + ".json"), config.dump());
+    TrainRequest request;
+    request.config_path = (*runs_ / (name + ".json")).string();
+    request.out_dir = *runs_ / name;
+    request.quiet = true;
+    run_training(request);
+  }
+  static std::string trained(const std::string& name) { return quoted(*runs_ / name); }
+
+  // `dither eval RUN args --out <fresh folder>`: the outcome, and eval.json when it succeeded.
+  testing::Outcome eval(const std::string& run, const std::string& args, nlohmann::json* report) {
+    const fs::path out = this->run("eval-" + std::to_string(evals_++));
+    testing::Outcome o = dither("eval " + trained(run) + " " + args + " --out " + quoted(out));
+    if (o.status == 0 && report) *report = read_json_file(out / "eval.json");
+    return o;
+  }
+
+  static const nlohmann::json& row(const nlohmann::json& report, const std::string& prefix) {
+    for (const nlohmann::json& r : report["predictors"]) {
+      if (r["name"].get<std::string>().rfind(prefix, 0) == 0) return r;
+    }
+    ADD_FAILURE() << "no predictor " << prefix << " in " << report["predictors"].dump();
+    static const nlohmann::json none;
+    return none;
+  }
+
+  static void expect_same_metrics(const nlohmann::json& a, const nlohmann::json& b) {
+    for (const char* key : {"accuracy", "nll", "ece", "brier", "mean_entropy"})
+      EXPECT_NEAR(a[key].get<double>(), b[key].get<double>(), 1e-6) << key;
+  }
+
+  static std::unique_ptr<testing::TempDir> runs_;
+  int evals_ = 0;
+};
+
+std::unique_ptr<testing::TempDir> RunEvalTest::runs_;
+
+TEST_F(RunEvalTest, McOnAModelWithoutNoiseLayersEqualsTheDeterministicPass) {
+  nlohmann::json report;
+  const testing::Outcome o = eval("plain", "--mc-samples 6", &report);
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_TRUE(contains(o.out, "MC had no stochastic layer")) << o.out;
+  expect_same_metrics(row(report, "deterministic"), row(report, "MC"));
+  EXPECT_EQ(row(report, "MC")["mean_mutual_information"].get<double>(), 0.0);
+  EXPECT_EQ(report["mode"]["stochastic_layers"], nlohmann::json::array());
+}
+
+TEST_F(RunEvalTest, McNamesTheStochasticLayers) {
+  nlohmann::json report;
+  const testing::Outcome o = eval("dropout", "--mc-samples 6", &report);
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_TRUE(contains(o.out, "model.2 (dropout)")) << o.out;
+  EXPECT_GT(row(report, "MC")["mean_mutual_information"].get<double>(), 0.0);
+  EXPECT_TRUE(row(report, "MC")["misclassification_auroc"]["mutual_information"].is_number());
+}
+
+TEST_F(RunEvalTest, PlainEvalSaysDeterministicAndFitsATemperature) {
+  nlohmann::json report;
+  const testing::Outcome o = eval("plain", "", &report);
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_TRUE(contains(o.out, "mode: deterministic pass in eval mode")) << o.out;
+  EXPECT_FALSE(contains(o.out, "MC")) << o.out;
+  const nlohmann::json& t = report["temperature"];
+  ASSERT_TRUE(t["value"].is_number()) << t.dump();
+  EXPECT_GT(t["value"].get<double>(), 0.0);
+  EXPECT_LE(t["validation_nll"]["after"].get<double>(),
+            t["validation_nll"]["before"].get<double>());
+  // Scaling never changes the top class.
+  EXPECT_EQ(row(report, "temperature")["accuracy"], row(report, "deterministic")["accuracy"]);
+  // The figures every eval reported before stay at the top level.
+  EXPECT_EQ(report["accuracy"], row(report, "deterministic")["accuracy"]);
+}
+
+TEST_F(RunEvalTest, EnsembleOfTheRunWithItselfEqualsTheRun) {
+  nlohmann::json report;
+  const testing::Outcome o = eval("plain", "--ensemble " + trained("plain"), &report);
+  ASSERT_EQ(o.status, 0) << o.err;
+  expect_same_metrics(row(report, "deterministic"), row(report, "ensemble of 2"));
+  EXPECT_EQ(row(report, "ensemble")["mean_mutual_information"].get<double>(), 0.0);
+  EXPECT_EQ(report["ensemble"]["members"].size(), 2u);
+}
+
+TEST_F(RunEvalTest, EnsembleOfTwoRunsReportsEachMember) {
+  nlohmann::json report;
+  const testing::Outcome o = eval("plain", "--ensemble " + trained("dropout"), &report);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const nlohmann::json& member = row(report, "member");
+  EXPECT_TRUE(contains(member["name"].get<std::string>(), "dropout")) << member.dump();
+  EXPECT_GT(row(report, "ensemble")["mean_mutual_information"].get<double>(), 0.0);
+}
+
+TEST_F(RunEvalTest, EnsembleRefusesARunOfOtherData) {
+  const testing::Outcome o = eval("plain", "--ensemble " + trained("other"), nullptr);
+  EXPECT_EQ(o.status, 2);
+  EXPECT_TRUE(contains(o.err, "other") && contains(o.err, "data.noise")) << o.err;
+}
+
+TEST_F(RunEvalTest, FarAwayPointsAreConfidentlyMisjudged) {
+  testing::write_text(run("far.json"), R"({"name": "noise", "low": 20, "high": 40, "size": 300})");
+  nlohmann::json report;
+  const testing::Outcome o =
+      eval("dropout", "--mc-samples 4 --ood " + quoted(run("far.json")), &report);
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_TRUE(contains(o.out, "OOD detection")) << o.out;
+  EXPECT_EQ(report["ood"]["count"], 300);
+  // ReLU networks grow more confident far from the data (Hein et al. 2019): the far points
+  // look *less* uncertain than the test points, an AUROC well below one half.
+  const nlohmann::json& det = row(report, "deterministic")["ood"];
+  EXPECT_LT(det["auroc"]["max_probability"].get<double>(), 0.3) << det.dump();
+  EXPECT_TRUE(det["auroc"]["mutual_information"].is_null());
+  EXPECT_TRUE(row(report, "MC")["ood"]["auroc"]["mutual_information"].is_number());
+}
+
+TEST_F(RunEvalTest, OodSetEqualToTheTestSetIsUndetectable) {
+  const nlohmann::json config = read_json_file(*runs_ / "plain" / "config.json");
+  testing::write_text(run("same.json"), config["data"].dump());
+  nlohmann::json report;
+  const testing::Outcome o = eval("plain", "--ood " + quoted(run("same.json")), &report);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const nlohmann::json& det = row(report, "deterministic")["ood"];
+  EXPECT_DOUBLE_EQ(det["auroc"]["max_probability"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(det["auroc"]["entropy"].get<double>(), 0.5);
+  EXPECT_NEAR(det["fpr_at_95_tpr"]["entropy"].get<double>(), 0.95, 0.02);
+}
+
+TEST_F(RunEvalTest, BadOodSpecsAndCombinationsExitWithTwo) {
+  testing::write_text(run("shape.json"), R"({"name": "noise", "shape": [3], "low": 0, "high": 1})");
+  const testing::Outcome shape = eval("plain", "--ood " + quoted(run("shape.json")), nullptr);
+  EXPECT_EQ(shape.status, 2);
+  EXPECT_TRUE(contains(shape.err, "[3]") && contains(shape.err, "[2]")) << shape.err;
+  const testing::Outcome missing = eval("plain", "--ood " + quoted(run("none.json")), nullptr);
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_TRUE(contains(missing.err, "none.json")) << missing.err;
+  const testing::Outcome both = eval("plain", "--mc-samples 3 --robustness x.json", nullptr);
+  EXPECT_EQ(both.status, 2);
+  EXPECT_EQ(eval("plain", "--mc-samples 0", nullptr).status, 2);
+}
+
+}  // namespace
+}  // namespace dither
