@@ -98,26 +98,31 @@ nlohmann::json to_json(const UncertaintyRow& row) {
 std::string uncertainty_table(const std::vector<UncertaintyRow>& rows) {
   std::size_t width = 10;
   for (const UncertaintyRow& r : rows) width = std::max(width, r.name.size() + 2);
+  // The three score columns: a space and an 8-wide cell each.
+  const auto scores = [](std::ostream& out, const ScoreValues& values) {
+    for (double v : values) out << ' ' << cell(v);
+  };
   std::ostringstream out;
   out << padded("predictor", width)
-      << "     acc      NLL      ECE    Brier  entropy       MI | misclassified:  1-maxp  "
+      << "     acc      NLL      ECE    Brier  entropy       MI | misclassified:   1-maxp  "
          "entropy       MI\n";
   for (const UncertaintyRow& r : rows) {
-    out << padded(r.name, width) << cell(100.0 * r.test.accuracy, "%7.2f%%") << cell(r.test.loss)
-        << ' ' << cell(r.test.ece) << ' ' << cell(r.test.brier) << ' ' << cell(r.mean_entropy)
-        << ' ' << cell(r.mean_mutual_information) << " | " << std::string(14, ' ');
-    for (double v : r.misclassification_auroc) out << cell(v) << ' ';
+    out << padded(r.name, width) << cell(100.0 * r.test.accuracy, "%7.2f%%") << ' '
+        << cell(r.test.loss) << ' ' << cell(r.test.ece) << ' ' << cell(r.test.brier) << ' '
+        << cell(r.mean_entropy) << ' ' << cell(r.mean_mutual_information) << " | "
+        << std::string(14, ' ');
+    scores(out, r.misclassification_auroc);
     out << "\n";
   }
   if (rows.empty() || !rows.front().has_ood) return out.str();
   out << "\n"
       << padded("OOD detection", width)
-      << "AUROC:   1-maxp  entropy       MI | FPR at 95% TPR:  1-maxp  entropy       MI\n";
+      << "AUROC:   1-maxp  entropy       MI | FPR at 95% TPR:   1-maxp  entropy       MI\n";
   for (const UncertaintyRow& r : rows) {
-    out << padded(r.name, width) << "      ";
-    for (double v : r.ood_auroc) out << cell(v) << ' ';
-    out << "|" << std::string(16, ' ');
-    for (double v : r.ood_fpr95) out << cell(v) << ' ';
+    out << padded(r.name, width) << std::string(6, ' ');
+    scores(out, r.ood_auroc);
+    out << " | " << std::string(15, ' ');
+    scores(out, r.ood_fpr95);
     out << "\n";
   }
   return out.str();

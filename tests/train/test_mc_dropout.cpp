@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "core/autograd.h"
 #include "core/ops/softmax.h"
@@ -110,6 +112,17 @@ TEST(McDropoutTest, WholeSetFollowsTheSetsOrderInBatches) {
   const McPrediction second = mc_predict(*e.model, loader.batch(0, 1).inputs, 5, 9, 1);
   for (std::int64_t i = 0; i < second.entropy.numel(); ++i)
     EXPECT_EQ(all.entropy.ptr()[64 + i], second.entropy.ptr()[i]) << i;
+}
+
+TEST(McDropoutTest, StochasticLayersAreNamedByPathAndType) {
+  EXPECT_EQ(stochastic_layers(*model_of(kDropout)), std::vector<std::string>{"model.2 (dropout)"});
+  EXPECT_TRUE(stochastic_layers(*model_of(kBatchNormOnly)).empty());
+  const nlohmann::json nested = {
+      {{"type", "dropconnect"}, {"p", 0.3}, {"layer", {{"type", "linear"}, {"out", 8}}}},
+      {{"type", "gaussian_noise"}, {"sigma", 0.1}},
+      {{"type", "linear"}, {"out", 4}}};
+  EXPECT_EQ(stochastic_layers(*model_of(nested)),
+            (std::vector<std::string>{"model.0 (dropconnect)", "model.1 (gaussian_noise)"}));
 }
 
 }  // namespace

@@ -101,5 +101,15 @@ TEST_F(OodTest, BadSpecsNameTheFileAndKey) {
   EXPECT_TRUE(contains(error(R"([1, 2])", image_info()), "ood.json"));
 }
 
+TEST_F(OodTest, DataSpecGivesItsTestSplitFilteredByClass) {
+  const DataSplits blobs = load_data({{"name", "blobs"}, {"centres", 4}}, 1);
+  const Dataset held_out =
+      load_ood_set(spec(R"({"name": "blobs", "centres": 4, "classes": [2, 3], "test_size": 400})"),
+                   blobs.test, 1);
+  EXPECT_EQ(held_out.num_classes, 2);
+  EXPECT_GT(held_out.size(), 100);
+  EXPECT_LT(held_out.size(), 300);  // about half of the 400 test points
+}
+
 }  // namespace
 }  // namespace dither

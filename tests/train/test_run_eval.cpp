@@ -29,6 +29,9 @@ class RunEvalTest : public testing::CliTest {
     nlohmann::json other = plain;
     other["data"]["noise"] = 0.3;
     fit(other, "other");
+    nlohmann::json no_validation = plain;
+    no_validation["data"]["validation_split"] = 0.0;
+    fit(no_validation, "no-validation");
   }
   static void TearDownTestSuite() { runs_.reset(); }
 
@@ -169,6 +172,15 @@ TEST_F(RunEvalTest, BadOodSpecsAndCombinationsExitWithTwo) {
   const testing::Outcome both = eval("plain", "--mc-samples 3 --robustness x.json", nullptr);
   EXPECT_EQ(both.status, 2);
   EXPECT_EQ(eval("plain", "--mc-samples 0", nullptr).status, 2);
+}
+
+TEST_F(RunEvalTest, RunWithoutValidationSplitSkipsTemperatureScaling) {
+  nlohmann::json report;
+  const testing::Outcome o = eval("no-validation", "", &report);
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_TRUE(contains(o.out, "temperature scaling skipped")) << o.out;
+  EXPECT_TRUE(report["temperature"].contains("skipped")) << report["temperature"].dump();
+  EXPECT_EQ(report["predictors"].size(), 1u);
 }
 
 }  // namespace
