@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "run_testing.h"
+#include "train/data/registry.h"
+#include "train/ood.h"
 #include "train/robustness.h"
 #include "train/run.h"
 
@@ -82,6 +84,30 @@ TEST_P(ShippedSuite, Loads) {
 
 INSTANTIATE_TEST_SUITE_P(Examples, ShippedSuite,
                          ::testing::ValuesIn(files_in(kSource / "examples/robustness", ".json")),
+                         test_name);
+
+class ShippedOodSpec : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ShippedOodSpec, LoadsAgainstTheDataItIsFor) {
+  const fs::path spec = kSource / "examples/ood" / GetParam();
+  if (slurp(spec).find(testing::kFashionMnist) != std::string::npos &&
+      !fs::exists(testing::kFashionMnist))
+    GTEST_SKIP() << testing::kFashionMnist << " is not installed";
+  // moons_*.json are for the moons examples, the others for Fashion-MNIST's 28x28 grey images.
+  DatasetInfo reference = load_data({{"name", "moons"}, {"test_size", 10}}, 1).test;
+  if (GetParam().rfind("moons", 0) != 0) {
+    reference.name = "fashion-mnist";
+    reference.kind = InputKind::image;
+    reference.sample_shape = {1, 28, 28};
+    reference.value_range = {0.0f, 1.0f};
+  }
+  Dataset ood;
+  ASSERT_NO_THROW(ood = load_ood_set(spec, reference, 42)) << spec;
+  EXPECT_GT(ood.size(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, ShippedOodSpec,
+                         ::testing::ValuesIn(files_in(kSource / "examples/ood", ".json")),
                          test_name);
 
 // The markdown files whose references are checked: README.md and everything under docs/.
