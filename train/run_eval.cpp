@@ -49,6 +49,18 @@ Tensor logits_of(Trained& t, const Dataset& data, const std::string& set) {
   }
 }
 
+// A predictor from `predict`, a function of a set: on the test set and, with --ood, the OOD set.
+template <class Predict>
+Predictor predictor(std::string name, bool several_passes, const Dataset& test,
+                    const std::optional<Dataset>& ood, const Predict& predict) {
+  return {std::move(name), several_passes, predict(test),
+          ood ? std::optional(predict(*ood)) : std::nullopt};
+}
+
+const char* set_name(const Dataset& data, const Dataset& test) {
+  return &data == &test ? "test" : "OOD";
+}
+
 // The first key of two data specs whose values differ, as "key: a against b".
 std::string first_difference(const nlohmann::json& a, const nlohmann::json& b) {
   for (const auto& [key, value] : a.items()) {
@@ -136,6 +148,44 @@ std::string describe_mode(const EvalRequest& request, const std::vector<std::str
   return text;
 }
 
+// Each member's deterministic pass on the target's sets, then the average of all of them, the
+// target's own pass (`target`) first.
+std::vector<Predictor> ensemble(const Predictor& target, std::vector<Trained>& others,
+                                const Dataset& test, const std::optional<Dataset>& ood) {
+  std::vector<Predictor> rows;
+  std::vector<Predictions> tests{target.test};
+  std::vector<Predictions> oods;
+  if (ood) oods.push_back(*target.ood);
+  for (Trained& m : others) {
+    rows.push_back(predictor("member " + m.file.string(), false, test, ood, [&](const Dataset& d) {
+      return from_logits(logits_of(m, d, set_name(d, test)), d.labels);
+    }));
+    tests.push_back(rows.back().test);
+    if (ood) oods.push_back(*rows.back().ood);
+  }
+  rows.push_back({"ensemble of " + std::to_string(tests.size()), true, average(tests),
+                  ood ? std::optional(average(oods)) : std::nullopt});
+  return rows;
+}
+
+// eval.json, reliability.png and, with an OOD set, ood_scores.png into `dir`; returns why a
+// plot was not drawn, or "".
+std::string write_eval(const EvalReport& report, const std::vector<Predictor>& predictors,
+                       const std::string& ood_name, const fs::path& dir) {
+  make_dir(dir);
+  write_file_atomic(dir / "eval.json", report.json.dump(2) + "\n");
+  std::string error = plot_reliability_curves(report.rows, dir / "reliability.png");
+  if (!predictors.front().ood) return error;
+  // The histograms of the predictor that averages most: MC, else the ensemble, else one pass.
+  const auto several = std::find_if(predictors.begin(), predictors.end(),
+                                    [](const Predictor& p) { return p.several_passes; });
+  const Predictor& shown = several != predictors.end() ? *several : predictors.front();
+  const std::string ood_error =
+      plot_ood_histograms(shown.test, *shown.ood, shown.several_passes,
+                          shown.name + ": " + ood_name, dir / "ood_scores.png");
+  return error.empty() ? ood_error : error;
+}
+
 }  // namespace
 
 std::string EvalReport::to_text() const {
@@ -170,84 +220,58 @@ EvalReport run_evaluation(const EvalRequest& request) {
     check_member(others.back(), target);
   }
 
-  EvalReport report;
-  report.json = nlohmann::json::object();
-  std::vector<Predictor> predictors;
+  // The deterministic logits, computed once: the temperature only rescales them.
   const Tensor test_logits = logits_of(target, test, "test");
   const std::optional<Tensor> ood_logits =
       ood ? std::optional(logits_of(target, *ood, "OOD")) : std::nullopt;
-  predictors.push_back({"deterministic", false, from_logits(test_logits, test.labels),
-                        ood ? std::optional(from_logits(*ood_logits, ood->labels)) : std::nullopt});
+  const auto scaled = [&](double temperature) {
+    return [&, temperature](const Dataset& d) {
+      return from_logits(&d == &test ? test_logits : *ood_logits, d.labels, temperature);
+    };
+  };
+  std::vector<Predictor> predictors{predictor("deterministic", false, test, ood, scaled(1.0))};
+  EvalReport report;
   report.test = evaluation_of(predictors.front().test);
-
-  nlohmann::json temperature_json;
-  const double temperature = fit_on_validation(target, predictors.front().test, temperature_json);
-  report.json["temperature"] = temperature_json;
+  nlohmann::json extra;
+  const double temperature =
+      fit_on_validation(target, predictors.front().test, extra["temperature"]);
   if (temperature > 0.0) {
-    predictors.push_back(
-        {"temperature-scaled (T=" + fixed(temperature, 3) + ")", false,
-         from_logits(test_logits, test.labels, temperature),
-         ood ? std::optional(from_logits(*ood_logits, ood->labels, temperature)) : std::nullopt});
+    predictors.push_back(predictor("temperature-scaled (T=" + fixed(temperature, 3) + ")", false,
+                                   test, ood, scaled(temperature)));
   }
-  const std::vector<std::string> layers = stochastic_layers(*e.model);
   if (request.mc_samples > 0) {
     // The OOD set's batch b sees the same T sub-networks as the test set's: a paired comparison.
-    const auto mc = [&](const Dataset& data) {
-      return mc_predictions(*e.model, data, request.mc_samples, e.seed, e.settings.batch_size);
-    };
-    predictors.push_back({"MC (" + std::to_string(request.mc_samples) + " passes)", true, mc(test),
-                          ood ? std::optional(mc(*ood)) : std::nullopt});
+    predictors.push_back(predictor("MC (" + std::to_string(request.mc_samples) + " passes)", true,
+                                   test, ood, [&](const Dataset& d) {
+                                     return mc_predictions(*e.model, d, request.mc_samples, e.seed,
+                                                           e.settings.batch_size);
+                                   }));
   }
-  nlohmann::json mode_json;
-  report.mode = describe_mode(request, layers,
-                              request.mc_samples > 0 ? &predictors.back() : nullptr, mode_json);
-  report.json["mode"] = mode_json;
+  report.mode = describe_mode(request, stochastic_layers(*e.model),
+                              request.mc_samples > 0 ? &predictors.back() : nullptr, extra["mode"]);
   if (!others.empty()) {
-    std::vector<Predictions> test_members{predictors.front().test};
-    std::vector<Predictions> ood_members;
-    if (ood) ood_members.push_back(*predictors.front().ood);
+    for (Predictor& p : ensemble(predictors.front(), others, test, ood))
+      predictors.push_back(std::move(p));
     nlohmann::json members = nlohmann::json::array({target.file.string()});
-    for (Trained& m : others) {
-      test_members.push_back(from_logits(logits_of(m, test, "test"), test.labels));
-      if (ood) ood_members.push_back(from_logits(logits_of(m, *ood, "OOD"), ood->labels));
-      predictors.push_back({"member " + m.file.string(), false, test_members.back(),
-                            ood ? std::optional(ood_members.back()) : std::nullopt});
-      members.push_back(m.file.string());
-    }
-    predictors.push_back({"ensemble of " + std::to_string(test_members.size()), true,
-                          average(test_members),
-                          ood ? std::optional(average(ood_members)) : std::nullopt});
-    report.json["ensemble"] = {{"members", members}, {"test_set", target.file.string()}};
+    for (const Trained& m : others) members.push_back(m.file.string());
+    extra["ensemble"] = {{"members", members}, {"test_set", target.file.string()}};
+  }
+  if (ood) {
+    extra["ood"] = {{"spec", request.ood->string()}, {"name", ood->name}, {"count", ood->size()}};
   }
 
-  for (const Predictor& p : predictors)
+  nlohmann::json rows = nlohmann::json::array();
+  for (const Predictor& p : predictors) {
     report.rows.push_back(
         uncertainty_row(p.name, p.test, p.several_passes, p.ood ? &*p.ood : nullptr));
-  nlohmann::json rows = nlohmann::json::array();
-  for (const UncertaintyRow& r : report.rows) rows.push_back(to_json(r));
-  nlohmann::json out = report.test.to_json();
-  out["checkpoint"] = target.file.string();
-  out.update(report.json);
-  out["predictors"] = rows;
-  if (ood) {
-    out["ood"] = {{"spec", request.ood->string()}, {"name", ood->name}, {"count", ood->size()}};
+    rows.push_back(to_json(report.rows.back()));
   }
-  report.json = out;
-
-  const fs::path dir = request.out_dir ? *request.out_dir : target.file.parent_path();
-  make_dir(dir);
-  write_file_atomic(dir / "eval.json", report.json.dump(2) + "\n");
-  report.plot_error = plot_reliability_curves(report.rows, dir / "reliability.png");
-  if (ood) {
-    // The histograms of the predictor that averages most: MC, else the ensemble, else one pass.
-    const auto several = std::find_if(predictors.begin(), predictors.end(),
-                                      [](const Predictor& p) { return p.several_passes; });
-    const Predictor& shown = several != predictors.end() ? *several : predictors.front();
-    const std::string error =
-        plot_ood_histograms(shown.test, *shown.ood, shown.several_passes,
-                            shown.name + ": " + ood->name, dir / "ood_scores.png");
-    if (report.plot_error.empty()) report.plot_error = error;
-  }
+  report.json = report.test.to_json();  // the figures eval always reported stay at the top
+  report.json["checkpoint"] = target.file.string();
+  report.json.update(extra);
+  report.json["predictors"] = rows;
+  report.plot_error = write_eval(report, predictors, ood ? ood->name : "",
+                                 request.out_dir ? *request.out_dir : target.file.parent_path());
   return report;
 }
 
