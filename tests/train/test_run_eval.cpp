@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -143,6 +144,11 @@ TEST_F(RunEvalTest, FarAwayPointsAreConfidentlyMisjudged) {
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_TRUE(contains(o.out, "OOD detection")) << o.out;
   EXPECT_EQ(report["ood"]["count"], 300);
+  if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {
+    const fs::path out = run("eval-" + std::to_string(evals_ - 1));
+    EXPECT_TRUE(fs::exists(out / "reliability.png"));
+    EXPECT_TRUE(fs::exists(out / "ood_scores.png"));
+  }
   // ReLU networks grow more confident far from the data (Hein et al. 2019): the far points
   // look *less* uncertain than the test points, an AUROC well below one half.
   const nlohmann::json& det = row(report, "deterministic")["ood"];
