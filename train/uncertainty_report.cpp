@@ -40,9 +40,10 @@ std::string padded(const std::string& s, std::size_t width) {
 std::vector<double> uncertainty_scores(const Predictions& predictions, std::size_t which) {
   std::vector<double> out(static_cast<std::size_t>(predictions.size()));
   for (std::int64_t i = 0; i < predictions.size(); ++i) {
-    out[static_cast<std::size_t>(i)] = which == 0   ? 1.0 - predictions.max_probability(i)
-                                       : which == 1 ? predictions.entropy(i)
-                                                    : predictions.mutual_information(i);
+    out[static_cast<std::size_t>(i)] = which == kOneMinusMaxProbability
+                                           ? 1.0 - predictions.max_probability(i)
+                                       : which == kEntropy ? predictions.entropy(i)
+                                                           : predictions.mutual_information(i);
   }
   return out;
 }
@@ -61,7 +62,7 @@ UncertaintyRow uncertainty_row(std::string name, const Predictions& test, bool s
   }
   row.has_ood = ood != nullptr;
   for (std::size_t s = 0; s < kUncertaintyScores.size(); ++s) {
-    const bool meaningful = s != 2 || several_passes;
+    const bool meaningful = s != kMutualInformation || several_passes;
     const std::vector<double> scores = uncertainty_scores(test, s);
     std::vector<double> wrong, right;
     for (std::int64_t i = 0; i < test.size(); ++i)

@@ -15,6 +15,13 @@ namespace dither {
 inline constexpr std::array<const char*, 3> kUncertaintyScores{"max_probability", "entropy",
                                                                "mutual_information"};
 
+/// Positions in kUncertaintyScores (and in ScoreValues).
+enum UncertaintyScore : std::size_t {
+  kOneMinusMaxProbability = 0,
+  kEntropy = 1,
+  kMutualInformation = 2
+};
+
 /// Score `which` (an index into kUncertaintyScores) of every sample, in the set's order.
 std::vector<double> uncertainty_scores(const Predictions& predictions, std::size_t which);
 

@@ -19,9 +19,9 @@ Predictions four() {
 TEST(UncertaintyReportTest, UnsureMistakesAreDetectedPerfectly) {
   const UncertaintyRow row = uncertainty_row("one pass", four(), false);
   EXPECT_DOUBLE_EQ(row.test.accuracy, 0.5);
-  EXPECT_DOUBLE_EQ(row.misclassification_auroc[0], 1.0);    // 1 - max probability
-  EXPECT_DOUBLE_EQ(row.misclassification_auroc[1], 1.0);    // entropy
-  EXPECT_TRUE(std::isnan(row.misclassification_auroc[2]));  // no MI for one pass
+  EXPECT_DOUBLE_EQ(row.misclassification_auroc[kOneMinusMaxProbability], 1.0);
+  EXPECT_DOUBLE_EQ(row.misclassification_auroc[kEntropy], 1.0);
+  EXPECT_TRUE(std::isnan(row.misclassification_auroc[kMutualInformation]));  // one pass
   EXPECT_TRUE(std::isnan(row.mean_mutual_information));
   EXPECT_FALSE(row.has_ood);
   const nlohmann::json j = to_json(row);
@@ -40,15 +40,16 @@ TEST(UncertaintyReportTest, OodSetLikeTheTestSetIsUndetectable) {
   const Predictions p = four();
   const UncertaintyRow row = uncertainty_row("same", p, false, &p);
   ASSERT_TRUE(row.has_ood);
-  EXPECT_DOUBLE_EQ(row.ood_auroc[0], 0.5);
-  EXPECT_DOUBLE_EQ(row.ood_auroc[1], 0.5);
+  EXPECT_DOUBLE_EQ(row.ood_auroc[kOneMinusMaxProbability], 0.5);
+  EXPECT_DOUBLE_EQ(row.ood_auroc[kEntropy], 0.5);
 }
 
 TEST(UncertaintyReportTest, UnsureOodInputsAreDetected) {
   const Predictions uniform = from_logits(Tensor::from({0.0f, 0.0f, 0.0f, 0.0f}, {2, 2}), {0, 0});
   const UncertaintyRow row = uncertainty_row("test", four(), false, &uniform);
-  EXPECT_DOUBLE_EQ(row.ood_auroc[0], 1.0);  // uniform scores above every test sample
-  EXPECT_DOUBLE_EQ(row.ood_fpr95[0], 0.0);
+  // A uniform answer scores above every test sample.
+  EXPECT_DOUBLE_EQ(row.ood_auroc[kOneMinusMaxProbability], 1.0);
+  EXPECT_DOUBLE_EQ(row.ood_fpr95[kOneMinusMaxProbability], 0.0);
   const std::string table = uncertainty_table({row});
   EXPECT_NE(table.find("OOD detection"), std::string::npos) << table;
   EXPECT_NE(table.find("test"), std::string::npos) << table;
