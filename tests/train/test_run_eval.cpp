@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,8 +21,7 @@ using testing::read_json_file;
 // refusal) and "no-validation" without a validation split.
 class RunEvalTest : public testing::CliTest {
  protected:
-  static void SetUpTestSuite() { runs_ = std::make_unique<testing::TempDir>("run-eval"); }
-  static void TearDownTestSuite() { runs_.reset(); }
+  static void TearDownTestSuite() { runs_.clear(); }
 
   static nlohmann::json config_of(const std::string& name) {
     if (name == "dropout") return testing::moons_config(4);
@@ -34,19 +34,16 @@ class RunEvalTest : public testing::CliTest {
     return config;
   }
 
-  // The run folder of `name`, quoted for the shell; trained now unless it already is.
-  static std::string trained(const std::string& name) {
-    const fs::path dir = *runs_ / name;
-    if (!fs::exists(dir / "summary.json")) {
-      testing::write_text(*runs_ / (name + ".json"), config_of(name).dump());
-      TrainRequest request;
-      request.config_path = (*runs_ / (name + ".json")).string();
-      request.out_dir = dir;
-      request.quiet = true;
-      run_training(request);
+  // The run folder of `name`: trained (testing::fit) on first use.
+  static fs::path run_dir(const std::string& name) {
+    auto& dir = runs_[name];
+    if (!dir) {
+      dir = std::make_unique<testing::TempDir>("run-eval-" + name);
+      testing::fit(config_of(name), *dir);
     }
-    return quoted(dir);
+    return *dir / "run";
   }
+  static std::string trained(const std::string& name) { return quoted(run_dir(name)); }
 
   // `dither eval RUN args --out <fresh folder>`: the outcome, and eval.json when it succeeded.
   testing::Outcome eval(const std::string& run, const std::string& args, nlohmann::json* report) {
@@ -70,11 +67,11 @@ class RunEvalTest : public testing::CliTest {
       EXPECT_NEAR(a[key].get<double>(), b[key].get<double>(), 1e-6) << key;
   }
 
-  static std::unique_ptr<testing::TempDir> runs_;
+  static std::map<std::string, std::unique_ptr<testing::TempDir>> runs_;
   int evals_ = 0;
 };
 
-std::unique_ptr<testing::TempDir> RunEvalTest::runs_;
+std::map<std::string, std::unique_ptr<testing::TempDir>> RunEvalTest::runs_;
 
 TEST_F(RunEvalTest, McOnAModelWithoutNoiseLayersEqualsTheDeterministicPass) {
   nlohmann::json report;
@@ -158,8 +155,7 @@ TEST_F(RunEvalTest, FarAwayPointsAreConfidentlyMisjudged) {
 }
 
 TEST_F(RunEvalTest, OodSetEqualToTheTestSetIsUndetectable) {
-  trained("plain");
-  const nlohmann::json config = read_json_file(*runs_ / "plain" / "config.json");
+  const nlohmann::json config = read_json_file(run_dir("plain") / "config.json");
   testing::write_text(run("same.json"), config["data"].dump());
   nlohmann::json report;
   const testing::Outcome o = eval("plain", "--ood " + quoted(run("same.json")), &report);
