@@ -17,40 +17,54 @@ Sgd::Sgd(std::vector<Tensor> params, SgdOptions options)
   if (options_.momentum > 0.0) buffer_ = add_slot("momentum_buffer");
 }
 
+namespace {
+
+struct SgdCoefficients {
+  float rate, decay, momentum, keep;
+  bool nesterov;
+};
+
+// One chunk of the update, in a plain function taking its scalars by value: inside the lambdas
+// the compiler reloaded every scalar per element and did not vectorise (the update was 13% of an
+// MLP step). One branch-free loop per case, so each vectorises; decay 0 adds exactly 0.
+void update_chunk(const SgdCoefficients& k, bool first, float* __restrict p,
+                  const float* __restrict grad, float* __restrict buf, std::int64_t b,
+                  std::int64_t e) {
+  const float rate = k.rate, decay = k.decay, momentum = k.momentum, keep = k.keep;
+  if (buf == nullptr) {
+    for (std::int64_t i = b; i < e; ++i) p[i] -= rate * (grad[i] + decay * p[i]);
+  } else if (first) {
+    for (std::int64_t i = b; i < e; ++i) {
+      const float g = grad[i] + decay * p[i];
+      buf[i] = g;
+      p[i] -= rate * (k.nesterov ? g + momentum * g : g);
+    }
+  } else if (k.nesterov) {
+    for (std::int64_t i = b; i < e; ++i) {
+      const float g = grad[i] + decay * p[i];
+      buf[i] = momentum * buf[i] + keep * g;
+      p[i] -= rate * (g + momentum * buf[i]);
+    }
+  } else {
+    for (std::int64_t i = b; i < e; ++i) {
+      buf[i] = momentum * buf[i] + keep * (grad[i] + decay * p[i]);
+      p[i] -= rate * buf[i];
+    }
+  }
+}
+
+}  // namespace
+
 void Sgd::step() {
-  const auto rate = static_cast<float>(lr());
-  const auto decay = static_cast<float>(options_.weight_decay);
-  const auto momentum = static_cast<float>(options_.momentum);
-  const auto keep = static_cast<float>(1.0 - options_.dampening);
-  const bool nesterov = options_.nesterov;
+  const SgdCoefficients k{static_cast<float>(lr()), static_cast<float>(options_.weight_decay),
+                          static_cast<float>(options_.momentum),
+                          static_cast<float>(1.0 - options_.dampening), options_.nesterov};
   for_each_update([&](const ParamUpdate& u) {
     float* buf = options_.momentum > 0.0 ? u.slots[buffer_] : nullptr;
     // torch starts the buffer at the first gradient itself, undamped.
     const bool first = u.step == 1;
     parallel_for(u.numel, [&](std::int64_t b, std::int64_t e) {
-      float* __restrict p = u.param;
-      const float* __restrict grad = u.grad;
-      // One branch-free loop per case, so each vectorises; decay 0 adds exactly 0.
-      if (buf == nullptr) {
-        for (std::int64_t i = b; i < e; ++i) p[i] -= rate * (grad[i] + decay * p[i]);
-      } else if (first) {
-        for (std::int64_t i = b; i < e; ++i) {
-          const float g = grad[i] + decay * p[i];
-          buf[i] = g;
-          p[i] -= rate * (nesterov ? g + momentum * g : g);
-        }
-      } else if (nesterov) {
-        for (std::int64_t i = b; i < e; ++i) {
-          const float g = grad[i] + decay * p[i];
-          buf[i] = momentum * buf[i] + keep * g;
-          p[i] -= rate * (g + momentum * buf[i]);
-        }
-      } else {
-        for (std::int64_t i = b; i < e; ++i) {
-          buf[i] = momentum * buf[i] + keep * (grad[i] + decay * p[i]);
-          p[i] -= rate * buf[i];
-        }
-      }
+      update_chunk(k, first, u.param, u.grad, buf, b, e);
     });
   });
 }

@@ -26,6 +26,22 @@ Tensor sign(const Tensor& x);
 /// min(max(x, lo), hi); gradient 1 strictly inside (lo, hi), 0 elsewhere. Throws when lo > hi.
 Tensor clamp(const Tensor& x, float lo, float hi);
 
+namespace detail {
+
+/// out[i] = g[i] * slope(x[i], y[i]) over [s, e). A plain function with restrict pointers and
+/// the slope in a variable of its own: the same loop written inline in the backward lambda stayed
+/// scalar and branching (ReLU's backward was 14% of a CNN step).
+template <class Slope>
+void times_slope(const Slope& slope, const float* __restrict g, const float* __restrict x,
+                 const float* __restrict y, float* __restrict out, std::int64_t s, std::int64_t e) {
+  for (std::int64_t i = s; i < e; ++i) {
+    const float d = slope(x[i], y[i]);  // named: GCC then makes ReLU's branch a vector select
+    out[i] = g[i] * d;
+  }
+}
+
+}  // namespace detail
+
 /// The element-wise op `value(x)` with derivative `slope(x, y)` (y = value(x)), recorded as `op`:
 /// grad_x = grad_y * slope(x, y). The shared building block of unary.h and activation.h.
 template <class Value, class Slope>
@@ -45,7 +61,7 @@ Tensor pointwise(const char* op, const Tensor& x, Value value, Slope slope) {
                   const float* pys = y.ptr();
                   float* pgx = gx.ptr();
                   parallel_for(gx.numel(), [&](std::int64_t s, std::int64_t e) {
-                    for (std::int64_t i = s; i < e; ++i) pgx[i] = pg[i] * slope(pxs[i], pys[i]);
+                    detail::times_slope(slope, pg, pxs, pys, pgx, s, e);
                   });
                   return std::vector<Tensor>{gx};
                 });
