@@ -50,6 +50,12 @@ Tensor Conv2d::forward_with(const Tensor& x, const Tensor& weight) const {
   return conv2d(x, weight, bias(), options_.stride, options_.padding, options_.dilation);
 }
 
+Tensor Conv2d::forward_relu(const Tensor& x) {
+  const Tensor weight = forward_weight();
+  check_weight("conv2d", weight, this->weight());
+  return conv2d_relu(x, weight, bias(), options_.stride, options_.padding, options_.dilation);
+}
+
 nlohmann::json Conv2d::to_json() const {
   return {{"type", type_name()},
           {"in", options_.in},

@@ -49,6 +49,8 @@ class Conv2d : public Convolution {
   explicit Conv2d(const Conv2dOptions& options);
 
   Tensor forward_with(const Tensor& x, const Tensor& weight) const override;
+  /// conv2d_relu (core/ops/conv.h) with forward_weight().
+  Tensor forward_relu(const Tensor& x) override;
   std::string type_name() const override { return "conv2d"; }
   nlohmann::json to_json() const override;
   /// out * Ho * Wo * in * kh * kw for a per-sample input [in, H, W].

@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "layers/activations.h"
 #include "layers/registry.h"
+#include "layers/weight_layer.h"
 
 namespace dither {
 
@@ -34,6 +36,16 @@ Tensor Sequential::forward(const Tensor& x) {
       h = transform_(h);
       check_shape(h.dim() > 0 && h.size(0) == batch, type_name(), ": the hidden transform at ", i,
                   " changed the batch size from ", batch, " to ", h.dim() > 0 ? h.size(0) : -1);
+    }
+    // A weight layer and the ReLU after it run as one op where the layer has a fused one
+    // (Conv2d): no separate pass over the activations, forward or backward.
+    auto* weighted = dynamic_cast<WeightLayer*>(layers[i].second.get());
+    if (weighted != nullptr && i + 1 < layers.size() &&
+        dynamic_cast<const ReLU*>(layers[i + 1].second.get()) != nullptr &&
+        !(transform_ && transform_position_ == i + 1)) {
+      h = weighted->forward_relu(h);
+      ++i;
+      continue;
     }
     h = layers[i].second->forward(h);
   }

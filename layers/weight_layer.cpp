@@ -1,8 +1,11 @@
 #include "layers/weight_layer.h"
 
 #include "core/error.h"
+#include "core/ops/activation.h"
 
 namespace dither {
+
+Tensor WeightLayer::forward_relu(const Tensor& x) { return relu(forward(x)); }
 
 Tensor WeightLayer::forward_weight() const {
   if (!perturbation_ || !noise_active()) return weight_;

@@ -22,6 +22,9 @@ class WeightLayer : public Module {
   /// The layer's op with `weight` (the shape of weight(), else ShapeError) in place of its own;
   /// the bias stays the layer's.
   virtual Tensor forward_with(const Tensor& x, const Tensor& weight) const = 0;
+  /// relu(forward(x)), bitwise; a layer with a fused op for it (Conv2d) overrides this, and
+  /// Sequential calls it for the layer and the ReLU layer after it.
+  virtual Tensor forward_relu(const Tensor& x);
 
   /// The weight this forward uses: weight() itself, or, while noise_active() and a perturbation
   /// is installed, perturbation(weight(), noise_stream("weight_noise")): noise named by (seed,

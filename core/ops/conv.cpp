@@ -96,7 +96,11 @@ void transfer(const ConvGeometry& g, std::conditional_t<kGather, const float*, f
           const std::int64_t base = input(oh, 0);
           if constexpr (kGather) {
             for (std::int64_t ow = 0; ow < ow0; ++ow) dst[ow] = 0.0f;
-            for (std::int64_t ow = ow0; ow < ow1; ++ow) dst[ow] = xc[base + ow * g.sw];
+            if (g.sw == 1) {  // a run of memory: copied, not gathered element by element
+              std::copy(xc + base + ow0, xc + base + ow1, dst + ow0);
+            } else {
+              for (std::int64_t ow = ow0; ow < ow1; ++ow) dst[ow] = xc[base + ow * g.sw];
+            }
             for (std::int64_t ow = ow1; ow < g.out_w; ++ow) dst[ow] = 0.0f;
           } else {
             for (std::int64_t ow = ow0; ow < ow1; ++ow) xc[base + ow * g.sw] += dst[ow];
@@ -183,8 +187,26 @@ ConvGeometry plan(const char* op, const Tensor& x, const Tensor& w, const Tensor
   return g;
 }
 
+// Both helpers stay out of line: inlined into the per-sample lambdas they lost their restrict
+// pointers and ran scalar, branching loops (a fifth of a CNN step).
+//
+// y = max(y, 0) over n values, as core/ops/activation.cpp's relu computes it.
+[[gnu::noinline]] void rectify(float* __restrict y, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+}
+
+// out[i] = g[i] * (y[i] > 0 ? 1 : 0): relu's backward read from its output (y > 0 exactly where
+// its input is > 0), with the multiply kept so a NaN or infinite gradient still propagates.
+[[gnu::noinline]] void mask_by_output(const float* __restrict g, const float* __restrict y,
+                                      float* __restrict out, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float pass = y[i] > 0.0f ? 1.0f : 0.0f;  // a select GCC vectorises, unlike one inline
+    out[i] = g[i] * pass;
+  }
+}
+
 void conv_forward(const ConvGeometry& g, const Tensor& x, const Tensor& w, const Tensor& b,
-                  Tensor& out) {
+                  bool relu, Tensor& out) {
   const std::int64_t m = g.out_channels, k = g.col_rows(), p = g.col_cols();
   const float* px = x.ptr();
   const float* pw = w.ptr();
@@ -203,13 +225,17 @@ void conv_forward(const ConvGeometry& g, const Tensor& x, const Tensor& w, const
           }
           gemm_serial(false, false, m, p, k, 1.0f, pw, k, g.direct() ? xn : col, p,
                       pb != nullptr ? 1.0f : 0.0f, on, p);
+          if (relu) rectify(on, m * p);
         }
       },
       1);
 }
 
+// `relu_out`: the fused op's output, whose positive entries pass the gradient; undefined for a
+// plain convolution.
 std::vector<Tensor> conv_backward(const ConvGeometry& g, const Tensor& x, const Tensor& w,
-                                  bool has_bias, const Tensor& grad, const NeedsGrad& needs) {
+                                  bool has_bias, const Tensor& relu_out, const Tensor& grad,
+                                  const NeedsGrad& needs) {
   const std::int64_t m = g.out_channels, k = g.col_rows(), p = g.col_cols();
   const bool want_w = needs[1];
   const bool want_b = has_bias && needs[2];
@@ -223,16 +249,23 @@ std::vector<Tensor> conv_backward(const ConvGeometry& g, const Tensor& x, const 
   const float* px = x.ptr();
   const float* pw = w.ptr();
   const float* pg = grad.ptr();
+  const float* py = relu_out.defined() ? relu_out.ptr() : nullptr;
   parallel_for(
       chunks,
       [&](std::int64_t c0, std::int64_t c1) {
-        float* col = g.direct() ? nullptr : scratch(2 * k * p);
-        float* dcol = g.direct() ? nullptr : col + k * p;
+        const std::int64_t cols = g.direct() ? 0 : k * p;
+        float* col = scratch(2 * cols + (py != nullptr ? m * p : 0));
+        float* dcol = col + cols;
+        float* masked = dcol + cols;
         for (std::int64_t c = c0; c < c1; ++c) {
           float* part = partials.defined() ? partials.ptr() + c * width : nullptr;
           for (std::int64_t n = g.batch * c / chunks; n < g.batch * (c + 1) / chunks; ++n) {
             const float* xn = px + n * g.in_size();
             const float* gn = pg + n * m * p;
+            if (py != nullptr) {
+              mask_by_output(gn, py + n * m * p, masked, m * p);
+              gn = masked;
+            }
             if (want_w) {
               if (!g.direct()) transfer<true>(g, xn, col);
               gemm_serial(false, true, m, k, p, 1.0f, gn, p, g.direct() ? xn : col, p, 1.0f, part,
@@ -271,18 +304,19 @@ template <std::size_t D>
 Tensor convolution(const char* op, const Tensor& x, const Tensor& w, const Tensor& b,
                    const std::array<std::int64_t, D>& stride,
                    const std::array<std::int64_t, D>& padding,
-                   const std::array<std::int64_t, D>& dilation) {
+                   const std::array<std::int64_t, D>& dilation, bool relu = false) {
   const ConvGeometry g = plan<D>(op, x, w, b, stride, padding, dilation);
   Shape out_shape{g.batch, g.out_channels};
   if (D == 2) out_shape.push_back(g.out_h);
   out_shape.push_back(g.out_w);
   Tensor out = Tensor::empty(out_shape);
-  conv_forward(g, x, w, b, out);
-  // dL/dx = col2im(Wᵀ G_n), dL/dW = Σ_n G_n im2col(x_n)ᵀ, dL/db = Σ_{n,h,w} G
+  conv_forward(g, x, w, b, relu, out);
+  // dL/dx = col2im(Wᵀ G_n), dL/dW = Σ_n G_n im2col(x_n)ᵀ, dL/db = Σ_{n,h,w} G, with G masked
+  // by out > 0 first when fused with a ReLU
   return record(op, out, {x, w, b},
-                [g, x = x.detach(), w = w.detach(), has_bias = b.defined()](
-                    const Tensor& grad, const NeedsGrad& needs) {
-                  return conv_backward(g, x, w, has_bias, grad, needs);
+                [g, x = x.detach(), w = w.detach(), has_bias = b.defined(),
+                 y = relu ? out.detach() : Tensor()](const Tensor& grad, const NeedsGrad& needs) {
+                  return conv_backward(g, x, w, has_bias, y, grad, needs);
                 });
 }
 
@@ -311,6 +345,11 @@ std::pair<std::int64_t, std::int64_t> window_tap_range(std::int64_t offset, std:
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 stride,
               Size2 padding, Size2 dilation) {
   return convolution<2>("conv2d", x, weight, bias, stride, padding, dilation);
+}
+
+Tensor conv2d_relu(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 stride,
+                   Size2 padding, Size2 dilation) {
+  return convolution<2>("conv2d_relu", x, weight, bias, stride, padding, dilation, true);
 }
 
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::int64_t stride,

@@ -30,6 +30,12 @@ std::pair<std::int64_t, std::int64_t> window_tap_range(std::int64_t offset, std:
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 stride = {1, 1},
               Size2 padding = {0, 0}, Size2 dilation = {1, 1});
 
+/// relu(conv2d(x, weight, bias, ...)), bitwise the same values and gradients, in one op: each
+/// sample's output is rectified while it is still in cache after its GEMM, and the backward masks
+/// each sample's gradient there, so no separate pass over the activations runs either way.
+Tensor conv2d_relu(const Tensor& x, const Tensor& weight, const Tensor& bias, Size2 stride = {1, 1},
+                   Size2 padding = {0, 0}, Size2 dilation = {1, 1});
+
 /// 1-D cross-correlation, as PyTorch's conv1d with groups = 1.
 /// x: [N,C,L], weight: [O,C,k], bias: [O] or undefined -> [N,O,Lo],
 /// Lo = window_output_size(L, k, stride, padding, dilation).

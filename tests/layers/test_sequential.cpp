@@ -2,12 +2,19 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "core/autograd.h"
 #include "core/error.h"
 #include "core/ops.h"
 #include "core/random.h"
 #include "layer_testing.h"
 #include "layers/activations.h"
+#include "layers/conv.h"
+#include "layers/flatten.h"
 #include "layers/linear.h"
 #include "layers/sequential.h"
 
@@ -139,6 +146,58 @@ TEST(SequentialTest, HiddenTransformIsDifferentiable) {
   const Tensor scale = Tensor::from({0.5f, -1.0f, 2.0f}, {1, 3});
   model.set_hidden_transform(2, [scale](const Tensor& h) { return mul(h, scale); });
   EXPECT_TRUE(testing::layer_gradcheck(model, testing::random_uniform({3, 2}, -1.0f, 1.0f, 4)));
+}
+
+// The op names of the graph behind `t`.
+std::set<std::string> ops_behind(const Tensor& t) {
+  std::set<std::string> out;
+  std::vector<const Node*> todo{TensorAccess::node(t)};
+  while (!todo.empty()) {
+    const Node* node = todo.back();
+    todo.pop_back();
+    if (node == nullptr) continue;
+    out.insert(node->op);
+    for (const Tensor& input : node->inputs) todo.push_back(TensorAccess::node(input));
+  }
+  return out;
+}
+
+TEST(SequentialTest, ConvThenReluRunsAsOneOpWithBitwiseTheSameResults) {
+  manual_seed(3);
+  Sequential model({std::make_shared<Conv2d>(Conv2dOptions{.in = 1, .out = 3}),
+                    std::make_shared<ReLU>(), std::make_shared<Flatten>(),
+                    std::make_shared<Linear>(LinearOptions{.in = 3 * 4 * 4, .out = 2})});
+  const Tensor x = testing::random_uniform({4, 1, 6, 6}, -1, 1, 5);
+  // Values and parameter gradients of the model, run whole or layer by layer.
+  auto run = [&](bool whole) {
+    Tensor h = x;
+    if (whole) {
+      h = model(x);
+    } else {
+      for (std::size_t i = 0; i < model.size(); ++i) h = model[i](h);
+    }
+    for (Tensor& p : model.parameters()) p.zero_grad();
+    sum(h).backward();
+    std::vector<float> all = h.to_vector();
+    for (const Tensor& p : model.parameters()) {
+      const auto g = p.grad().to_vector();
+      all.insert(all.end(), g.begin(), g.end());
+    }
+    return std::make_pair(all, ops_behind(h));
+  };
+  const auto [fused, fused_ops] = run(true);
+  const auto [layered, layered_ops] = run(false);
+  EXPECT_EQ(fused, layered);
+  EXPECT_TRUE(fused_ops.contains("conv2d_relu"));
+  EXPECT_FALSE(fused_ops.contains("relu"));
+  EXPECT_TRUE(layered_ops.contains("relu"));
+  // A hidden transform entering the ReLU must see the convolution's output: no fusion there.
+  HiddenTransformGuard guard(model, 1, [](const Tensor& h) { return mul(h, -1.0f); });
+  const Tensor out = model(x);
+  EXPECT_TRUE(ops_behind(out).contains("relu"));
+  EXPECT_FALSE(ops_behind(out).contains("conv2d_relu"));
+  const Tensor negated = model[3](model[2](relu(mul(model[0](x), -1.0f))));
+  EXPECT_EQ(out.to_vector(), negated.to_vector());
 }
 
 }  // namespace
