@@ -96,11 +96,7 @@ void transfer(const ConvGeometry& g, std::conditional_t<kGather, const float*, f
           const std::int64_t base = input(oh, 0);
           if constexpr (kGather) {
             for (std::int64_t ow = 0; ow < ow0; ++ow) dst[ow] = 0.0f;
-            if (g.sw == 1) {  // a run of memory: copied, not gathered element by element
-              std::copy(xc + base + ow0, xc + base + ow1, dst + ow0);
-            } else {
-              for (std::int64_t ow = ow0; ow < ow1; ++ow) dst[ow] = xc[base + ow * g.sw];
-            }
+            for (std::int64_t ow = ow0; ow < ow1; ++ow) dst[ow] = xc[base + ow * g.sw];
             for (std::int64_t ow = ow1; ow < g.out_w; ++ow) dst[ow] = 0.0f;
           } else {
             for (std::int64_t ow = ow0; ow < ow1; ++ow) xc[base + ow * g.sw] += dst[ow];
