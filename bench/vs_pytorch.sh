@@ -33,13 +33,14 @@ trap 'rm -f "$results"' EXIT
 # Each measurement: mode, model, threads, batches (fewer for the costly adversarial steps).
 measurements=("train mlp $threads 400" "train cnn $threads 30" "train mlp 1 400" "train cnn 1 30"
               "fgsm mlp $threads 200" "pgd mlp $threads 60" "eval mlp $threads" "eval cnn $threads")
+tag() { sed "s/^{/{\"round\": $round, /"; }  # each JSON line gets its round
 for ((round = 1; round <= reps; round++)); do
   echo "round $round of $reps" >&2
   for m in "${measurements[@]}"; do
     read -r mode model t batches <<<"$m"
-    "$bin" "$mode" "$model" "$t" ${batches:+"$batches"} >>"$results"
-    [ "$t" = 1 ] || "$python" bench/torch_reference.py "$mode" "$model" "$t" ${batches:+"$batches"} >>"$results"
+    "$bin" "$mode" "$model" "$t" ${batches:+"$batches"} | tag >>"$results"
+    [ "$t" = 1 ] || "$python" bench/torch_reference.py "$mode" "$model" "$t" ${batches:+"$batches"} | tag >>"$results"
   done
-  "$bin" gemm mlp "$threads" >>"$results"
+  "$bin" gemm mlp "$threads" | tag >>"$results"
 done
 "$python" bench/vs_pytorch_summary.py "$results" "$reps" "$threads" "$(lscpu | sed -n 's/^Model name: *//p')"

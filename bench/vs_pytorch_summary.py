@@ -17,6 +17,24 @@ def median(framework, mode, model, key="samples_per_second", t=threads):
     return statistics.median(values) if values else float("nan")
 
 
+def round_ratio(numerator, denominator):
+    """The median over rounds of each round's numerator / denominator (each a function of the
+    round's rows): the two sides of a round ran minutes apart, so a slow spell of the machine
+    slows both and cancels, where a ratio of medians would keep it."""
+    ratios = []
+    for r in sorted({row["round"] for row in rows}):
+        subset = [row for row in rows if row["round"] == r]
+        ratios.append(numerator(subset) / denominator(subset))
+    return statistics.median(ratios)
+
+
+def rate(framework, mode, model, key="samples_per_second", t=threads):
+    """A function of one round's rows: its value for this measurement."""
+    return lambda subset: statistics.median(
+        [r[key] for r in subset
+         if r["framework"] == framework and r["mode"] == mode and r["model"] == model and r["threads"] == t])
+
+
 def line(name, ours, theirs, ratio, fmt="{:,.0f}"):
     cells = [fmt.format(v) if isinstance(v, float) else v for v in (ours, theirs)]
     print(f"| {name} | {cells[0]} | {cells[1]} | {ratio:.2f} |")
@@ -27,26 +45,32 @@ torch_blas = sorted({r["blas_info"] for r in rows if "blas_info" in r})
 print(f"{cpu}, {threads} threads, {rounds} rounds alternating, medians; BLAS kernel "
       f"{', '.join(kernels)} (torch BLAS_INFO={', '.join(torch_blas)})")
 print()
-print("| measurement | dither | PyTorch | dither / PyTorch |")
+print("| measurement | dither | PyTorch | dither / PyTorch (median of per-round ratios) |")
 print("|---|---|---|---|")
-for model, name in (("mlp", "MLP"), ("cnn", "CNN")):
-    ours, theirs = median("dither", "train", model), median("torch", "train", model)
-    line(f"{name} training, samples/s", ours, theirs, ours / theirs)
-for model, name in (("mlp", "MLP"), ("cnn", "CNN")):
-    ours, theirs = median("dither", "eval", model), median("torch", "eval", model)
-    line(f"{name} eval, samples/s", ours, theirs, ours / theirs)
+for mode, model, name in (("train", "mlp", "MLP training"), ("train", "cnn", "CNN training"),
+                          ("eval", "mlp", "MLP eval"), ("eval", "cnn", "CNN eval")):
+    line(f"{name}, samples/s", median("dither", mode, model), median("torch", mode, model),
+         round_ratio(rate("dither", mode, model), rate("torch", mode, model)))
+
+
+def cost(framework, mode):
+    """An adversarial epoch's cost relative to a clean epoch: the clean rate over its rate."""
+    return lambda subset: rate(framework, "train", "mlp")(subset) / rate(framework, mode, "mlp")(subset)
+
+
 for mode, name in (("fgsm", "FGSM"), ("pgd", "PGD-7")):
-    # An epoch's cost relative to a clean epoch is the clean rate over the adversarial rate.
-    ours = median("dither", "train", "mlp") / median("dither", mode, "mlp")
-    theirs = median("torch", "train", "mlp") / median("torch", mode, "mlp")
-    line(f"{name}-training epoch / clean epoch (MLP)", ours, theirs, ours / theirs, "{:.2f}x")
-ours = median("dither", "train", "cnn", "peak_rss_mb")
-theirs = median("torch", "train", "cnn", "peak_rss_mb")
-line("peak RSS, CNN training, MB", ours, theirs, ours / theirs)
+    ours, theirs = round_ratio(cost("dither", mode), lambda _: 1.0), round_ratio(cost("torch", mode), lambda _: 1.0)
+    line(f"{name}-training epoch / clean epoch (MLP)", ours, theirs,
+         round_ratio(cost("dither", mode), cost("torch", mode)), "{:.2f}x")
+line("peak RSS, CNN training, MB", median("dither", "train", "cnn", "peak_rss_mb"),
+     median("torch", "train", "cnn", "peak_rss_mb"),
+     round_ratio(rate("dither", "train", "cnn", "peak_rss_mb"), rate("torch", "train", "cnn", "peak_rss_mb")))
 for model, name in (("mlp", "MLP"), ("cnn", "CNN")):
-    speedup = median("dither", "train", model) / median("dither", "train", model, t=1)
+    speedup = round_ratio(rate("dither", "train", model), rate("dither", "train", model, t=1))
     print(f"| 1 to {threads} threads, {name} training | {speedup:.2f}x | | |")
-achieved = median("dither", "train", "mlp") / 128 * median("dither", "gemm", "mlp", "step_flops") * 1e-9
+flops = median("dither", "gemm", "mlp", "step_flops")
+achieved = median("dither", "train", "mlp") / 128 * flops * 1e-9
 raw = median("dither", "gemm", "mlp", "gemm_gflops")
+share = round_ratio(rate("dither", "train", "mlp"), rate("dither", "gemm", "mlp"))
 print(f"| MLP training GFLOP/s: achieved, and its GEMMs alone (same shapes, same run) | "
-      f"{achieved:.1f} | {raw:.1f} | {achieved / raw:.2f} of the GEMM bound |")
+      f"{achieved:.1f} | {raw:.1f} | {share:.2f} of the GEMM bound |")
