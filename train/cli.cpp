@@ -15,6 +15,7 @@
 #include "train/run.h"
 #include "train/run_eval.h"
 #include "train/show.h"
+#include "train/show_boundary.h"
 #include "train/trainer.h"
 
 #ifndef DITHER_VERSION
@@ -164,9 +165,15 @@ int run_cli(int argc, char** argv) {
 
   ShowRequest show;
   std::string show_out;
+  std::vector<std::string> boundary_runs;
   auto* show_cmd = app.add_subcommand(
-      "show", "draw one training batch before and after every configured noise hook (PNG)");
-  show_cmd->add_option("config", show.config_path, "config file")->required();
+      "show",
+      "draw one training batch before and after every configured noise hook, or with --boundary "
+      "the decision boundaries of trained 2-D runs (PNG)");
+  show_cmd->add_option("config", show.config_path, "config file");
+  show_cmd->add_option("--boundary", boundary_runs,
+                       "run folders or checkpoints of 2-D data: their decision boundaries over the "
+                       "test points, side by side");
   show_cmd->add_option("--out", show_out, "PNG file (default: <config name>-show.png)");
   show_cmd->add_option("--set", show.overrides,
                        "override a config value: key.path=value (repeatable)");
@@ -204,7 +211,19 @@ int run_cli(int argc, char** argv) {
       std::fputs(report.to_text().c_str(), stdout);
       if (!report.plot_error.empty())
         std::fprintf(stderr, "dither: no plot: %s\n", report.plot_error.c_str());
+    } else if (*show_cmd && !boundary_runs.empty()) {
+      for (const char* other : {"config", "--set", "--samples", "--step"}) {
+        if (show_cmd->count(other) > 0) {
+          throw ConfigError(std::string("show --boundary draws trained runs: ") +
+                            (other == std::string("config") ? "a config file" : other) +
+                            " does not apply");
+        }
+      }
+      const std::vector<fs::path> runs(boundary_runs.begin(), boundary_runs.end());
+      std::printf("wrote %s\n", run_show_boundary(runs, show_out).string().c_str());
     } else if (*show_cmd) {
+      if (show.config_path.empty())
+        throw ConfigError("show: give a config file, or --boundary RUN");
       show.out = show_out;
       std::printf("wrote %s\n", run_show(show).string().c_str());
     } else if (*certify_cmd) {
