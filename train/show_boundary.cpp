@@ -28,6 +28,13 @@ constexpr int kMaxClasses = static_cast<int>(kPalette.size());
 // tint stays light enough for the dark points on top to stand out.
 constexpr float kMinTint = 0.12f;
 constexpr float kMaxTint = 0.55f;
+// The tint steps in bands of sureness ((p_max - 1/K) / (1 - 1/K); for two classes p_max 0.6, 0.7,
+// 0.8, 0.9, 0.98): the edges read as contours of the margin, and flat bands keep the PNG small.
+constexpr std::array<float, 5> kBandEdges = {0.2f, 0.4f, 0.6f, 0.8f, 0.96f};
+
+float chance(std::int64_t num_classes) {
+  return 1.0f / static_cast<float>(std::max<std::int64_t>(num_classes, 2));
+}
 
 constexpr int kLeft = 46;    // y tick labels
 constexpr int kRight = 16;   // gap to the next panel
@@ -147,9 +154,9 @@ void draw_panel(Canvas& canvas, const BoundaryPanel& panel, const BoundaryFrame&
   canvas.text(x0, 4 + Canvas::text_height(), accuracy, {60, 60, 60});
 }
 
-constexpr const char* kKey[2] = {"tint: the predicted class, stronger where the model is surer",
-                                 "dots: test points by true class; ringed in black: misclassified"};
+constexpr const char* kKey = "dots: test points by true class; ringed in black: misclassified";
 
+// Class swatches and names; the tint bands with the max probability each starts at; the dots.
 void draw_legend(Canvas& canvas, std::int64_t num_classes, const std::vector<std::string>& names,
                  int y) {
   int x = kLeft;
@@ -161,8 +168,19 @@ void draw_legend(Canvas& canvas, std::int64_t num_classes, const std::vector<std
     canvas.text(x + 14, y, name);
     x += 22 + Canvas::text_width(name);
   }
-  canvas.text(kLeft, y + 14, kKey[0]);
-  canvas.text(kLeft, y + 26, kKey[1]);
+  const std::string lead = "tint: the predicted class; max probability from";
+  canvas.text(kLeft, y + 14, lead);
+  x = kLeft + Canvas::text_width(lead) + 6;
+  const float c = chance(num_classes);
+  for (std::size_t band = 0; band <= kBandEdges.size(); ++band) {
+    const float from = band == 0 ? c : c + kBandEdges[band - 1] * (1.0f - c);
+    canvas.fill(x, y + 13, 10, 10, boundary_colour(0, from, num_classes));
+    char label[16];
+    std::snprintf(label, sizeof(label), "%.2g", from);
+    canvas.text(x + 13, y + 14, label);
+    x += 20 + Canvas::text_width(label);
+  }
+  canvas.text(kLeft, y + 28, kKey);
 }
 
 }  // namespace
@@ -275,10 +293,13 @@ BoundaryPanel boundary_panel(Module& model, const Dataset& test, const BoundaryF
 }
 
 Rgb boundary_colour(std::int64_t k, float p_max, std::int64_t num_classes) {
-  const float chance = 1.0f / static_cast<float>(std::max<std::int64_t>(num_classes, 2));
-  const float sure = std::clamp((p_max - chance) / (1.0f - chance), 0.0f, 1.0f);
+  const float c = chance(num_classes);
+  const float sure = (p_max - c) / (1.0f - c);
+  const auto band =
+      std::count_if(kBandEdges.begin(), kBandEdges.end(), [&](float edge) { return sure >= edge; });
   return mix_with_white(kPalette[static_cast<std::size_t>(k)],
-                        kMinTint + (kMaxTint - kMinTint) * sure);
+                        kMinTint + (kMaxTint - kMinTint) * static_cast<float>(band) /
+                                       static_cast<float>(kBandEdges.size()));
 }
 
 Rgb point_colour(std::int64_t k) {
@@ -329,9 +350,9 @@ Canvas draw_boundaries(const std::vector<BoundaryPanel>& panels, const BoundaryF
   const std::int64_t k = panels.front().num_classes;
   check(k >= 1 && k <= kMaxClasses, "draw_boundaries: ", k, " classes; at most ", kMaxClasses);
   const int panel_width = kLeft + frame.width + kRight;
-  Canvas canvas(std::max(static_cast<int>(panels.size()) * panel_width,
-                         2 * kLeft + Canvas::text_width(kKey[1])),
-                kTop + frame.height + kBottom + kLegend);
+  Canvas canvas(
+      std::max(static_cast<int>(panels.size()) * panel_width, 2 * kLeft + Canvas::text_width(kKey)),
+      kTop + frame.height + kBottom + kLegend);
   for (std::size_t p = 0; p < panels.size(); ++p) {
     const auto [x0, y0] = frame.plot_origin(p);
     draw_panel(canvas, panels[p], frame, x0, y0);

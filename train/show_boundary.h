@@ -58,14 +58,14 @@ BoundaryPanel boundary_panel(Module& model, const Dataset& test, const BoundaryF
 
 /// The panels side by side, each with its title and test accuracy, axes with ticks in input units
 /// and a legend below. A plot pixel's colour is its predicted class's colour mixed with white, the
-/// more of it the higher the max probability (boundary_colour); a dark line separates the classes;
-/// test points are dots in their true class's dark colour, misclassified ones larger and ringed in
-/// black.
-/// At most 10 classes (the palette's size).
+/// more of it in higher bands of max probability (boundary_colour); a dark line separates the
+/// classes; test points are dots in their true class's dark colour, misclassified ones larger and
+/// ringed in black. At most 10 classes (the palette's size).
 Canvas draw_boundaries(const std::vector<BoundaryPanel>& panels, const BoundaryFrame& frame);
 
 /// The background colour of a plot pixel predicted `k` with max probability `p_max` out of
-/// `num_classes` classes.
+/// `num_classes` classes: class k's colour mixed with white, more of it in each of six bands of
+/// sureness (p_max - 1/K) / (1 - 1/K) with edges 0.2, 0.4, 0.6, 0.8 and 0.96.
 Rgb boundary_colour(std::int64_t k, float p_max, std::int64_t num_classes);
 /// The dark colour of class k's test points.
 Rgb point_colour(std::int64_t k);
