@@ -163,14 +163,13 @@ RobustnessSuite RobustnessSuite::load(const std::filesystem::path& file) {
 void RobustnessSuite::check_inputs(const InputInfo& input) const {
   for (std::size_t i = 0; i < corruptions.size(); ++i) {
     const Corruption& c = *find_corruption(corruptions[i].type);
-    const std::size_t rank = c.kind == InputKind::image ? 3 : 1;
-    if (c.kind == input.kind && input.sample_shape.size() == rank) continue;
+    if (c.kind == input.kind && input.sample_shape.size() == corrupted_rank(c.kind)) continue;
     const std::string others = corruption_names(input.kind);
-    throw ConfigError(str(
-        origin.empty() ? "" : origin + ": ", index_path("corruptions", i), ".type: ", c.name,
-        " corrupts ", c.kind == InputKind::image ? "images [C, H, W]" : "tabular rows [F]",
-        "; this model reads ", to_string(input.kind), " inputs of shape ", input.sample_shape, " (",
-        others.empty() ? "no corruption fits them yet: use attacks" : "use " + others, ")"));
+    throw ConfigError(
+        str(origin.empty() ? "" : origin + ": ", index_path("corruptions", i), ".type: ", c.name,
+            " corrupts ", corrupted_inputs(c.kind), "; this model reads ", to_string(input.kind),
+            " inputs of shape ", input.sample_shape, " (",
+            others.empty() ? "no corruption fits them yet: use attacks" : "use " + others, ")"));
   }
 }
 
@@ -224,10 +223,13 @@ RobustnessReport measure_robustness(Module& model, const Dataset& full_test, con
         batch.inputs = run_attack(spec, batch.inputs, cross_entropy_objective(batch.targets),
                                   passes, starts.child(static_cast<std::uint64_t>(b)), low, high);
       };
-      report.rows.push_back({"attack", entry.type, entry.eps[k], evaluate(model, test, options)});
+      // An EOT attack is another row from the plain one of the same type, in the table, the
+      // JSON and the warnings.
+      const std::string name = (spec.eot_samples > 1 ? "eot_" : "") + entry.type;
+      report.rows.push_back({"attack", name, entry.eps[k], evaluate(model, test, options)});
     }
   }
-  const CorruptionData data{{input.low, input.high}, features};
+  const CorruptionData data{{input.low, input.high}, features, &input};
   for (const SuiteCorruption& entry : suite.corruptions) {
     const Corruption& corruption = *find_corruption(entry.type);
     // The same draws at every severity: the curve shows the severity, not a new draw.
@@ -235,8 +237,15 @@ RobustnessReport measure_robustness(Module& model, const Dataset& full_test, con
     for (const int severity : entry.severities) {
       EvalOptions options = base;
       options.transform = [&](Batch& batch, ExtraPasses&, std::int64_t) {
-        batch.inputs =
-            corrupt_each(corruption, batch.inputs, batch.indices, severity, stream, data);
+        if (!corruption.apply_padded) {
+          batch.inputs =
+              corrupt_each(corruption, batch.inputs, batch.indices, severity, stream, data);
+          return;
+        }
+        Padded done = corrupt_each(corruption, Padded{batch.inputs, batch.lengths}, batch.indices,
+                                   severity, stream, data);
+        batch.inputs = std::move(done.inputs);
+        batch.lengths = std::move(done.lengths);
       };
       report.rows.push_back({"corruption", entry.type, static_cast<double>(severity),
                              evaluate(model, test, options)});
@@ -354,11 +363,13 @@ std::string RobustnessReport::to_csv() const {
 std::string RobustnessReport::to_table() const {
   std::ostringstream s;
   char line[160];
-  std::snprintf(line, sizeof line, "%-16s %8s %9s %8s %7s %7s\n", "", "eps/sev", "accuracy", "NLL",
-                "ECE", "Brier");
+  int width = 16;  // the longest name sets the first column
+  for (const RobustnessRow& r : rows) width = std::max(width, static_cast<int>(r.name.size()));
+  std::snprintf(line, sizeof line, "%-*s %8s %9s %8s %7s %7s\n", width, "", "eps/sev", "accuracy",
+                "NLL", "ECE", "Brier");
   s << line;
   for (const RobustnessRow& r : rows) {
-    std::snprintf(line, sizeof line, "%-16s %8s %8.2f%% %8.4f %7.4f %7.4f\n", r.name.c_str(),
+    std::snprintf(line, sizeof line, "%-*s %8s %8.2f%% %8.4f %7.4f %7.4f\n", width, r.name.c_str(),
                   r.kind == "clean" ? "-" : format_eps(r.strength).c_str(),
                   100.0 * r.result.accuracy, r.result.loss, r.result.ece, r.result.brier);
     s << line;

@@ -19,7 +19,8 @@ namespace dither {
 /// One attack of a suite, measured at each of its eps: {"type": "fgsm" | "pgd", "eps": [...],
 /// plus any attack key of augment/attack.h (steps, alpha, restarts, random_start, norm,
 /// eot_samples, attack_mode)}. Defaults: fgsm one step of eps; pgd 20 steps of 2.5 eps / steps
-/// from a random start, one restart, the model in eval mode (Madry's evaluation).
+/// from a random start, one restart, the model in eval mode (Madry's evaluation). Its rows are
+/// named by the type, "eot_pgd" (or "eot_fgsm") when eot_samples > 1.
 struct SuiteAttack {
   std::string type;
   std::vector<double> eps;

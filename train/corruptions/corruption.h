@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <span>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -42,6 +44,23 @@ Tensor map_planes(const Tensor& images, const Fn& fn) {
       std::max<std::int64_t>(1, kGrainSize / std::max<std::int64_t>(1, plane)));
   return out;
 }
+
+/// Variable-length inputs as Batch carries them: tokens [B, L] (floats holding ids) or sequences
+/// [B, T, F], and each sample's valid steps `lengths` ([B] floats holding integers; undefined:
+/// every sample is full). Past its length a sample holds padding.
+struct Padded {
+  Tensor inputs;
+  Tensor lengths;
+};
+
+/// A new Padded of x's shape whose sample b is written by fn(b, in, length, out) -> new length,
+/// with in and out that sample's L * F values (F = 1 for tokens) and out prefilled with
+/// `padding`; the new length must lie in [0, L], and out stays `padding` past it. Samples run in
+/// parallel. Throws ShapeError naming `who` when x is not [B, L] or [B, T, F] with lengths that
+/// fit it.
+Padded map_padded(const Padded& x, float padding, const char* who,
+                  const std::function<std::int64_t(std::int64_t, std::span<const float>,
+                                                   std::int64_t, std::span<float>)>& fn);
 
 /// Clamps v to the range.
 inline float clamp_to(float v, ValueRange range) {
