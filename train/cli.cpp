@@ -16,6 +16,7 @@
 #include "train/run_eval.h"
 #include "train/show.h"
 #include "train/show_boundary.h"
+#include "train/study/commands.h"
 #include "train/trainer.h"
 
 #ifndef DITHER_VERSION
@@ -182,6 +183,9 @@ int run_cli(int argc, char** argv) {
   show_cmd->add_option("--step", show.step, "training step whose batch is shown (default 0)")
       ->check(CLI::Range(0, 1 << 30));
 
+  StudyCommands study;
+  study.add_to(app, add_threads);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -190,6 +194,7 @@ int run_cli(int argc, char** argv) {
 
   try {
     if (threads > 0) set_num_threads(threads);
+    if (study.chosen()) return study.run();
     if (*train_cmd) {
       if (train.config_path.empty() && resume.empty()) train.config_path = default_config();
       if (!out.empty()) train.out_dir = out;
