@@ -8,6 +8,8 @@
 
 #include "cli_testing.h"
 #include "run_testing.h"
+#include "train/overrides.h"
+#include "train/study/compare.h"
 
 namespace dither {
 namespace {
@@ -129,6 +131,35 @@ TEST_F(CompareTest, BadStudyFilesExitTwoNamingTheFileAndThePath) {
         "evaluate.robustness[0]");
   check(R"({"base": "base.json", "variants": {"a": {}}, "seeds": 0})", "seeds");
   check(R"({"base": "base.json", "variants": )", "not valid JSON");
+}
+
+// Every shipped study reads as a spec, and every point's overrides apply to its base config; the
+// Fashion-MNIST study holds the techniques and combinations it promises.
+TEST(StudyExamples, ShippedStudiesReadAndTheirOverridesApply) {
+  const fs::path studies =
+      fs::read_symlink("/proc/self/exe").parent_path().parent_path().parent_path() /
+      "examples/studies";
+  ASSERT_TRUE(fs::is_directory(studies)) << studies;
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(studies)) {
+    const nlohmann::ordered_json spec = compare_spec(entry.path());
+    const StudyPlan plan = compare_plan(spec);
+    EXPECT_GE(spec["variants"].size(), 5u) << entry.path();
+    for (const StudyPoint& point : plan.points) {
+      nlohmann::json config = nlohmann::json::parse(spec["config"].dump());
+      for (const std::string& o : point.overrides) EXPECT_NO_THROW(apply_override(config, o)) << o;
+    }
+    ++files;
+  }
+  EXPECT_EQ(files, 5);
+  const nlohmann::ordered_json fashion = compare_spec(studies / "fashion_mnist.json");
+  std::vector<std::string> names;
+  for (const auto& v : fashion["variants"]) names.push_back(v["name"]);
+  for (const char* wanted :
+       {"baseline", "+gaussian", "+dropout", "+mixup", "+cutout", "+label_smoothing", "+fgsm_rs",
+        "+pgd", "+gaussian+dropout", "+mixup+label_smoothing", "+fgsm_rs+gaussian"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), wanted), names.end()) << wanted;
+  }
 }
 
 }  // namespace
