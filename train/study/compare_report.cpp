@@ -1,5 +1,6 @@
 #include "train/study/compare_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -56,12 +57,18 @@ bool is_accuracy(const std::string& column) {
 std::string cell(const std::string& column, const Spread& s) {
   if (s.n == 0) return "-";
   const double scale = is_accuracy(column) ? 100.0 : 1.0;
-  // Times span milliseconds (two moons) to minutes: three significant digits, not decimals.
-  const char* format = is_accuracy(column) ? "%.2f" : column == "train_seconds" ? "%.3g" : "%.4f";
+  // Times span milliseconds (two moons) to minutes: three significant digits of the mean, and
+  // the spread to the same decimals.
+  int digits = is_accuracy(column) ? 2 : 4;
+  if (column == "train_seconds") {
+    const double magnitude = std::floor(std::log10(std::max(std::abs(s.mean), 1e-9)));
+    digits = static_cast<int>(std::clamp(2.0 - magnitude, 0.0, 6.0));
+  }
+  const std::string format = "%." + std::to_string(digits) + "f";
   char mean[32];
   char std[32];
-  std::snprintf(mean, sizeof mean, format, scale * s.mean);
-  std::snprintf(std, sizeof std, format, scale * s.std);
+  std::snprintf(mean, sizeof mean, format.c_str(), scale * s.mean);
+  std::snprintf(std, sizeof std, format.c_str(), scale * s.std);
   std::string text = mean;
   if (s.n > 1) text += std::string(" ± ") + std;
   return text;
@@ -88,27 +95,34 @@ std::string bar_script(const std::vector<VariantRow>& rows, std::size_t m,
   s << "EOD\nset title '" << heading(column) << ", mean +- std over seeds'\n"
     << "set style fill solid 0.5 border -1\nset boxwidth 0.6\nset grid ytics\n"
     << "set xtics rotate by -30 noenhanced\nunset key\nset offsets 0.5, 0.5, graph 0.05, 0\n"
+    << "set yrange [0:*]\nset rmargin 16\nset bmargin 7\n"  // bars from zero: a cut axis
+                                                            // exaggerates
+
     << "plot $d using 0:2:3:xtic(1) with boxerrorbars lc rgb '#4477aa'\n";
   return s.str();
 }
 
-}  // namespace
-
-std::string write_compare_report(const StudyPlan& plan, const std::vector<PointOutcome>& outcomes,
-                                 const fs::path& out) {
+// The variants' spreads of every metric, and which row is the baseline.
+struct Summary {
   std::vector<std::string> metrics;
-  for (const PointOutcome& o : outcomes) {
-    if (o.status != PointOutcome::Status::finished) continue;
-    for (const auto& [name, value] : o.metrics) metrics.push_back(name);
-    break;
-  }
-  if (metrics.empty()) metrics = {"test_accuracy", "test_ece", "test_loss", "train_seconds"};
-  const std::string baseline = plan.spec.at("baseline").get<std::string>();
   std::vector<VariantRow> rows;
   std::size_t base = 0;
+
+  /// The position of metric `m` in `metrics`, metrics.size() when absent.
+  std::size_t index_of(const std::string& m) const {
+    return static_cast<std::size_t>(std::find(metrics.begin(), metrics.end(), m) - metrics.begin());
+  }
+};
+
+Summary summarize(const StudyPlan& plan, const std::vector<PointOutcome>& outcomes) {
+  Summary sum;
+  sum.metrics = metric_names(outcomes);
+  if (sum.metrics.empty())
+    sum.metrics = {"test_accuracy", "test_ece", "test_loss", "train_seconds"};
+  const std::string baseline = plan.spec.at("baseline").get<std::string>();
   for (PointGroup& g : groups_of(plan)) {
     VariantRow row{std::move(g), 0, {}};
-    for (const std::string& m : metrics) {
+    for (const std::string& m : sum.metrics) {
       std::vector<double> values;
       for (std::size_t p : row.group.members) {
         if (outcomes[p].status == PointOutcome::Status::finished)
@@ -118,79 +132,71 @@ std::string write_compare_report(const StudyPlan& plan, const std::vector<PointO
     }
     for (std::size_t p : row.group.members)
       row.finished += outcomes[p].status == PointOutcome::Status::finished;
-    if (row.group.name == baseline) base = rows.size();
-    rows.push_back(std::move(row));
+    if (row.group.name == baseline) sum.base = sum.rows.size();
+    sum.rows.push_back(std::move(row));
   }
-  const auto index_of = [&](const std::string& m) {
-    return static_cast<std::size_t>(std::find(metrics.begin(), metrics.end(), m) - metrics.begin());
-  };
-  const std::vector<std::string> columns = table_columns(metrics);
+  return sum;
+}
 
-  // report.md: the table, the failures, the plots.
+std::string markdown_table(const Summary& sum, const std::vector<std::string>& columns) {
   std::ostringstream table;
   table << "| variant | seeds |";
   for (const std::string& c : columns) table << ' ' << heading(c) << " |";
   table << "\n|---|---|";
   for (std::size_t c = 0; c < columns.size(); ++c) table << "---|";
   table << '\n';
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    const VariantRow& row = rows[r];
+  for (std::size_t r = 0; r < sum.rows.size(); ++r) {
+    const VariantRow& row = sum.rows[r];
     const bool named = row.group.name == "baseline";
-    table << "| " << row.group.name << (r == base && !named ? " (baseline)" : "") << " | "
+    table << "| " << row.group.name << (r == sum.base && !named ? " (baseline)" : "") << " | "
           << row.finished << '/' << row.group.members.size() << " |";
     for (const std::string& c : columns) {
-      const std::size_t m = index_of(c);
-      if (m == metrics.size() || row.finished == 0) {
+      const std::size_t m = sum.index_of(c);
+      if (m == sum.metrics.size() || row.finished == 0) {
         table << (row.finished == 0 ? " failed |" : " - |");
         continue;
       }
-      const std::optional<bool> near = within_noise(row.spreads[m], rows[base].spreads[m]);
-      table << ' ' << cell(c, row.spreads[m]) << (r != base && near && *near ? " ≈" : "") << " |";
+      const std::optional<bool> near = within_noise(row.spreads[m], sum.rows[sum.base].spreads[m]);
+      table << ' ' << cell(c, row.spreads[m]) << (r != sum.base && near && *near ? " ≈" : "")
+            << " |";
     }
     table << '\n';
   }
-  std::ostringstream md;
-  const std::string description = plan.spec.value("description", std::string());
-  md << "# Comparison" << (description.empty() ? "" : ": " + description) << "\n\n"
-     << table.str() << "\nEach cell is the mean ± the standard deviation over the seeds that "
-     << "finished (seeds column: finished/trained). ≈ marks a difference to the baseline within "
-     << "noise: |mean - baseline mean| < 2 · sqrt(std²/n + std_baseline²/n_baseline) (two "
-     << "standard errors of the difference; no mark is possible with one seed). Accuracies are on "
-     << "the test split, of the best checkpoint by validation; NLL is the test cross-entropy; "
-     << "time is the training time.\n";
-  std::string failures;
-  for (std::size_t p = 0; p < plan.points.size(); ++p) {
-    if (outcomes[p].status == PointOutcome::Status::failed)
-      failures += "- `" + plan.points[p].name + "`: " + outcomes[p].error + "\n";
-  }
-  if (!failures.empty()) md << "\n## Failed points\n\n" << failures;
+  return table.str();
+}
 
+// One bar chart per column into out/plots/; returns report.md's list of links, and in
+// `plot_error` why a plot was not drawn.
+std::string plot_bars(const Summary& sum, const std::vector<std::string>& columns,
+                      const fs::path& out, std::string& plot_error) {
   make_dir(out / "plots");
-  std::string plot_error;
-  std::string plots;
+  std::string links;
   for (const std::string& c : columns) {
-    const std::size_t m = index_of(c);
-    if (m == metrics.size()) continue;
+    const std::size_t m = sum.index_of(c);
+    if (m == sum.metrics.size()) continue;
     const std::string file = "plots/" + sanitize_name(c) + ".png";
-    const std::string error = run_gnuplot(bar_script(rows, m, c), out / file, "900,450");
+    const std::string error = run_gnuplot(bar_script(sum.rows, m, c), out / file, "1000,500");
     if (error.empty()) {
-      plots += "- [" + heading(c) + "](" + file + ")\n";
+      links += "- [" + heading(c) + "](" + file + ")\n";
     } else if (plot_error.empty()) {
       plot_error = error;
     }
   }
-  md << "\n## Plots\n\n" << (plots.empty() ? "none: " + plot_error + "\n" : plots);
-  write_file_atomic(out / "report.md", md.str());
+  return links;
+}
 
-  // report.json and report.csv: every metric, with the within-noise flag.
+// report.json and report.csv: every metric of every variant, with the within-noise flag.
+void write_machine_report(const StudyPlan& plan, const std::vector<PointOutcome>& outcomes,
+                          const Summary& sum, const std::vector<std::string>& columns,
+                          const fs::path& out) {
   nlohmann::json variants = nlohmann::json::array();
   std::ostringstream csv;
   csv << "variant,seeds,finished";
-  for (const std::string& m : metrics)
+  for (const std::string& m : sum.metrics)
     csv << ',' << m << "_mean," << m << "_std," << m << "_within_noise";
   csv << '\n';
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    const VariantRow& row = rows[r];
+  for (std::size_t r = 0; r < sum.rows.size(); ++r) {
+    const VariantRow& row = sum.rows[r];
     nlohmann::json j = {
         {"name", row.group.name}, {"seeds", row.group.members.size()}, {"finished", row.finished}};
     nlohmann::json failed = nlohmann::json::array();
@@ -200,11 +206,12 @@ std::string write_compare_report(const StudyPlan& plan, const std::vector<PointO
     }
     j["failed"] = failed;
     csv << csv_cell(row.group.name) << ',' << row.group.members.size() << ',' << row.finished;
-    for (std::size_t m = 0; m < metrics.size(); ++m) {
+    for (std::size_t m = 0; m < sum.metrics.size(); ++m) {
       const Spread& s = row.spreads[m];
-      const nlohmann::json near =
-          r == base ? nlohmann::json(nullptr) : within_noise_json(s, rows[base].spreads[m]);
-      j["metrics"][metrics[m]] = {
+      const nlohmann::json near = r == sum.base
+                                      ? nlohmann::json(nullptr)
+                                      : within_noise_json(s, sum.rows[sum.base].spreads[m]);
+      j["metrics"][sum.metrics[m]] = {
           {"mean", std::isnan(s.mean) ? nlohmann::json(nullptr) : nlohmann::json(s.mean)},
           {"std", s.std},
           {"n", s.n},
@@ -218,8 +225,8 @@ std::string write_compare_report(const StudyPlan& plan, const std::vector<PointO
     variants.push_back(j);
   }
   const nlohmann::json report = {
-      {"description", description},
-      {"baseline", baseline},
+      {"description", plan.spec.value("description", std::string())},
+      {"baseline", plan.spec.at("baseline")},
       {"seeds", plan.spec.at("seeds")},
       {"within_noise_rule",
        "|mean - baseline mean| < 2 * sqrt(std^2/n + std_baseline^2/n_baseline)"},
@@ -227,9 +234,38 @@ std::string write_compare_report(const StudyPlan& plan, const std::vector<PointO
       {"variants", variants}};
   write_file_atomic(out / "report.json", report.dump(2) + "\n");
   write_file_atomic(out / "report.csv", csv.str());
+}
 
-  std::string text = table.str() + "results in " + out.string() +
-                     "/ (report.md, report.json, report.csv" + (plots.empty() ? "" : ", plots/") +
+}  // namespace
+
+std::string write_compare_report(const StudyPlan& plan, const std::vector<PointOutcome>& outcomes,
+                                 const fs::path& out) {
+  const Summary sum = summarize(plan, outcomes);
+  const std::vector<std::string> columns = table_columns(sum.metrics);
+  const std::string table = markdown_table(sum, columns);
+  std::ostringstream md;
+  const std::string description = plan.spec.value("description", std::string());
+  md << "# Comparison" << (description.empty() ? "" : ": " + description) << "\n\n"
+     << table << "\nEach cell is the mean ± the standard deviation over the seeds that "
+     << "finished (seeds column: finished/trained). ≈ marks a difference to the baseline within "
+     << "noise: |mean - baseline mean| < 2 · sqrt(std²/n + std_baseline²/n_baseline) (two "
+     << "standard errors of the difference; no mark is possible with one seed). Accuracies are on "
+     << "the test split, of the best checkpoint by validation; NLL is the test cross-entropy; "
+     << "time is the training time.\n";
+  std::string failures;
+  for (std::size_t p = 0; p < plan.points.size(); ++p) {
+    if (outcomes[p].status == PointOutcome::Status::failed)
+      failures += "- `" + plan.points[p].name + "`: " + outcomes[p].error + "\n";
+  }
+  if (!failures.empty()) md << "\n## Failed points\n\n" << failures;
+  std::string plot_error;
+  const std::string links = plot_bars(sum, columns, out, plot_error);
+  md << "\n## Plots\n\n" << (links.empty() ? "none: " + plot_error + "\n" : links);
+  write_file_atomic(out / "report.md", md.str());
+  write_machine_report(plan, outcomes, sum, columns, out);
+
+  std::string text = table + "results in " + out.string() +
+                     "/ (report.md, report.json, report.csv" + (links.empty() ? "" : ", plots/") +
                      ")\n";
   if (!plot_error.empty()) text += "no plots: " + plot_error + "\n";
   return text;

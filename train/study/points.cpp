@@ -120,6 +120,16 @@ double PointOutcome::metric(const std::string& name) const {
   return kNaN;
 }
 
+std::vector<std::string> metric_names(const std::vector<PointOutcome>& outcomes) {
+  std::vector<std::string> names;
+  for (const PointOutcome& o : outcomes) {
+    if (o.status != PointOutcome::Status::finished) continue;
+    for (const auto& [name, value] : o.metrics) names.push_back(name);
+    break;
+  }
+  return names;
+}
+
 fs::path point_dir(const fs::path& study_dir, const StudyPoint& point) {
   return study_dir / "points" / point.name;
 }

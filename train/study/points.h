@@ -26,6 +26,10 @@ struct PointOutcome {
   double metric(const std::string& name) const;
 };
 
+/// The metric names of the first finished outcome (every point of one study measures the same);
+/// empty when none finished.
+std::vector<std::string> metric_names(const std::vector<PointOutcome>& outcomes);
+
 /// The folder of `point` in the study folder `study_dir`: points/<name>/.
 std::filesystem::path point_dir(const std::filesystem::path& study_dir, const StudyPoint& point);
 

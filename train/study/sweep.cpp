@@ -26,18 +26,6 @@ nlohmann::json value_json(const std::string& text) {
   return value.is_discarded() ? nlohmann::json(text) : value;
 }
 
-// The metric columns of the study: those of the first finished point (every point of one sweep
-// measures the same).
-std::vector<std::string> metric_columns(const std::vector<PointOutcome>& outcomes) {
-  for (const PointOutcome& o : outcomes) {
-    if (o.status != PointOutcome::Status::finished) continue;
-    std::vector<std::string> names;
-    for (const auto& [name, value] : o.metrics) names.push_back(name);
-    return names;
-  }
-  return kBaseMetrics;
-}
-
 std::string sweep_csv(const StudyPlan& plan, const std::vector<PointOutcome>& outcomes,
                       const std::vector<std::string>& columns) {
   std::ostringstream csv;
@@ -121,7 +109,8 @@ void check_sweep_metric(const std::string& metric, bool with_suite) {
 
 std::string write_sweep_report(const StudyPlan& plan, const std::vector<PointOutcome>& outcomes,
                                const fs::path& out, const std::string& metric) {
-  const std::vector<std::string> columns = metric_columns(outcomes);
+  std::vector<std::string> columns = metric_names(outcomes);
+  if (columns.empty()) columns = kBaseMetrics;
   write_file_atomic(out / "sweep.csv", sweep_csv(plan, outcomes, columns));
 
   const bool minimise = lower_is_better(metric);

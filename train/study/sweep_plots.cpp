@@ -47,9 +47,9 @@ std::string axis_script(const std::string& key, const std::vector<std::string>& 
     return s.str();
   }
   const auto [low, high] = std::minmax_element(numbers.begin(), numbers.end());
-  if (*low > 0 && *high >= 100 * *low) s << "set logscale x\n";
+  if (*low > 0 && *high >= 20 * *low) s << "set logscale x\n";
   const double pad = *high > *low ? 0.05 * (*high - *low) : 0.5;
-  if (!(*low > 0 && *high >= 100 * *low))
+  if (!(*low > 0 && *high >= 20 * *low))
     s << "set xrange [" << *low - pad << ":" << *high + pad << "]\n";
   return s.str();
 }
