@@ -36,9 +36,11 @@ void StudyCommands::add_to(CLI::App& app, const std::function<void(CLI::App*)>& 
   };
   sweep = app.add_subcommand("sweep", "train a config over a grid of values and seeds");
   sweep->add_option("config", config, "config file");
-  sweep->add_option("--grid", grids,
-                    "key.path=v1,v2,...: a config value and the values it takes (repeatable: "
-                    "grids combine as a product)");
+  sweep
+      ->add_option("--grid", grids,
+                   "key.path=v1,v2,...: a config value and the values it takes (repeatable: "
+                   "grids combine as a product)")
+      ->allow_extra_args(false);  // one value per --grid: a config after it stays the config
   sweep->add_option("--seeds", seeds, "seeds per point: the config's seed, +1, ... (default 1)");
   sweep->add_option("--metric", metric,
                     "what best.json picks by, mean over seeds (default val_accuracy; losses, "

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "train/interrupt.h"
 #include "train/study/folder.h"
 
 namespace dither {
@@ -82,16 +83,22 @@ int run_study(const StudyPlan& plan, const fs::path& dir, const Shard& shard,
   std::vector<PointOutcome> trained;
   for (std::size_t p = 0; p < plan.points.size(); ++p) {
     if (!shard.holds(p)) continue;
-    trained.push_back(run_point(dir, plan.points[p], plan.suites));
+    try {
+      trained.push_back(run_point(dir, plan.points[p], plan.suites));
+    } catch (const Interrupted& e) {
+      throw Interrupted(e.signal(), std::string(e.what()) + "; or continue the whole " + plan.kind +
+                                        ": run the same command again");
+    }
     print_outcome(p, plan.points.size(), plan.points[p], trained.back());
   }
   std::vector<std::string> missing;
   const std::vector<PointOutcome> all = gather(plan, {dir}, missing);
   if (!missing.empty()) {
     std::printf(
-        "shard %s: %zu points in %s; when every shard is done, merge them with: dither %s "
-        "--collect DIR...\n",
-        shard.to_string().c_str(), trained.size(), dir.string().c_str(), plan.kind.c_str());
+        "shard %s: %zu point%s in %s; when every shard is done, merge them with: dither "
+        "%s --collect DIR...\n",
+        shard.to_string().c_str(), trained.size(), trained.size() == 1 ? "" : "s",
+        dir.string().c_str(), plan.kind.c_str());
     return study_status(trained);
   }
   return report_and_status(plan, all, dir, report);
