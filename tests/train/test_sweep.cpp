@@ -213,6 +213,29 @@ TEST_F(SweepTest, ShardsCoverTheGridOnceAndCollectMergesOnlyTheWholeSweep) {
   EXPECT_TRUE(contains(mixed.err, other.string() + ": holds a different sweep")) << mixed.err;
 }
 
+TEST_F(SweepTest, ARobustnessSuiteAddsItsColumnsAndCanBeTheMetric) {
+  testing::write_text(dir_ / "suite.json", R"({"attacks": [{"type": "fgsm", "eps": [0.1]}]})");
+  const fs::path out = run("suite");
+  const Outcome r =
+      sweep("--grid optimizer.lr=0.05,0.2 --robustness " + quoted(dir_ / "suite.json") +
+            " --metric robust_fgsm_0.1 --out " + quoted(out));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto rows = sweep_rows(out);
+  ASSERT_EQ(rows.size(), 2u);
+  double best = -1;
+  for (const auto& row : rows) {
+    const nlohmann::json measured = read_json_file(out / "points" / row.at("point") / "robustness" /
+                                                   "suite" / "robustness.json");
+    const double accuracy = measured["robust_accuracy"]["fgsm"]["0.1"];
+    EXPECT_NEAR(std::stod(row.at("robust_fgsm_0.1")), accuracy, 1e-9);
+    best = std::max(best, accuracy);
+  }
+  const nlohmann::json picked = read_json_file(out / "best.json");
+  EXPECT_EQ(picked["metric"], "robust_fgsm_0.1");
+  EXPECT_EQ(picked["goal"], "max");
+  EXPECT_NEAR(picked["best"]["mean"].get<double>(), best, 1e-9);
+}
+
 TEST_F(SweepTest, FailedPointsAreRecordedAndTheSweepGoesOn) {
   const fs::path out = run("failing");
   const Outcome r = sweep("--grid optimizer.lr=-1,0.1,1e30 --out " + quoted(out));
