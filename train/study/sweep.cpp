@@ -1,5 +1,6 @@
 #include "train/study/sweep.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -107,18 +108,21 @@ void check_sweep_metric(const std::string& metric, bool with_suite) {
                                   "robust_<attack>_<eps>)"));
 }
 
-std::string write_sweep_report(const StudyPlan& plan, const std::vector<PointOutcome>& outcomes,
-                               const fs::path& out, const std::string& metric) {
-  std::vector<std::string> columns = metric_names(outcomes);
-  if (columns.empty()) columns = kBaseMetrics;
-  write_file_atomic(out / "sweep.csv", sweep_csv(plan, outcomes, columns));
+namespace {
 
-  const bool minimise = lower_is_better(metric);
-  struct Ranked {
-    PointGroup group;
-    Spread spread;
-    std::size_t failed = 0;
-  };
+// One setting of the sweep with its spread over seeds of the picked metric.
+struct Ranked {
+  PointGroup group;
+  Spread spread;
+  std::size_t failed = 0;
+
+  // A group with a failed seed cannot win on the seeds that happened to survive.
+  bool eligible() const { return failed == 0 && spread.n > 0; }
+};
+
+// The sweep's settings, best first by `metric` (eligible ones before the others).
+std::vector<Ranked> rank(const StudyPlan& plan, const std::vector<PointOutcome>& outcomes,
+                         const std::string& metric) {
   std::vector<Ranked> ranked;
   for (PointGroup& g : groups_of(plan)) {
     Ranked r{std::move(g), {}, 0};
@@ -133,12 +137,16 @@ std::string write_sweep_report(const StudyPlan& plan, const std::vector<PointOut
     r.spread = spread_of(values);
     ranked.push_back(std::move(r));
   }
-  // A group with a failed seed cannot win on the seeds that happened to survive.
-  const auto eligible = [](const Ranked& r) { return r.failed == 0 && r.spread.n > 0; };
+  const bool minimise = lower_is_better(metric);
   std::stable_sort(ranked.begin(), ranked.end(), [&](const Ranked& a, const Ranked& b) {
-    if (eligible(a) != eligible(b)) return eligible(a);
+    if (a.eligible() != b.eligible()) return a.eligible();
     return minimise ? a.spread.mean < b.spread.mean : a.spread.mean > b.spread.mean;
   });
+  return ranked;
+}
+
+nlohmann::json best_json(const StudyPlan& plan, const std::vector<Ranked>& ranked,
+                         const std::string& metric) {
   nlohmann::json ranking = nlohmann::json::array();
   for (const Ranked& r : ranked) {
     nlohmann::json values = nlohmann::json::object();
@@ -150,31 +158,39 @@ std::string write_sweep_report(const StudyPlan& plan, const std::vector<PointOut
                        {"std", r.spread.std},
                        {"seeds", r.spread.n},
                        {"failed", r.failed},
-                       {"eligible", eligible(r)},
+                       {"eligible", r.eligible()},
                        {"within_noise_of_best", within_noise_json(r.spread, ranked.front().spread)},
                        {"points", points}});
   }
-  const bool found = !ranked.empty() && eligible(ranked.front());
-  nlohmann::json best = {
-      {"metric", metric},
-      {"goal", minimise ? "min" : "max"},
-      {"rule",
-       "the group of seeds with the best mean; groups with a failed seed are not eligible; "
-       "within_noise_of_best: |mean - best mean| < 2 * sqrt(std^2/n + std_best^2/n_best)"},
-      {"best", found ? ranking.front() : nlohmann::json(nullptr)},
-      {"ranking", ranking}};
-  write_file_atomic(out / "best.json", best.dump(2) + "\n");
+  const bool found = !ranked.empty() && ranked.front().eligible();
+  return {{"metric", metric},
+          {"goal", lower_is_better(metric) ? "min" : "max"},
+          {"rule",
+           "the group of seeds with the best mean; groups with a failed seed are not eligible; "
+           "within_noise_of_best: |mean - best mean| < 2 * sqrt(std^2/n + std_best^2/n_best)"},
+          {"best", found ? ranking.front() : nlohmann::json(nullptr)},
+          {"ranking", ranking}};
+}
 
+}  // namespace
+
+std::string write_sweep_report(const StudyPlan& plan, const std::vector<PointOutcome>& outcomes,
+                               const fs::path& out, const std::string& metric) {
+  std::vector<std::string> columns = metric_names(outcomes);
+  if (columns.empty()) columns = kBaseMetrics;
+  write_file_atomic(out / "sweep.csv", sweep_csv(plan, outcomes, columns));
+  const std::vector<Ranked> ranked = rank(plan, outcomes, metric);
+  write_file_atomic(out / "best.json", best_json(plan, ranked, metric).dump(2) + "\n");
   std::vector<std::string> plots;
   const std::string plot_error = plot_sweep(plan, outcomes, metric, columns, out, plots);
 
   std::ostringstream text;
-  if (found) {
+  if (!ranked.empty() && ranked.front().eligible()) {
     const Ranked& b = ranked.front();
     char line[128];
     std::snprintf(line, sizeof line, "%.6g +- %.2g over %d seed%s", b.spread.mean, b.spread.std,
                   b.spread.n, b.spread.n == 1 ? "" : "s");
-    text << "best by " << metric << " (" << (minimise ? "lowest" : "highest")
+    text << "best by " << metric << " (" << (lower_is_better(metric) ? "lowest" : "highest")
          << " mean): " << b.group.name << ": " << line << "\n";
   } else {
     text << "best by " << metric << ": none (no group of seeds finished with a value)\n";
