@@ -1,6 +1,5 @@
 #include "train/study/commands.h"
 
-#include <cstdio>
 #include <filesystem>
 #include <optional>
 
@@ -74,8 +73,6 @@ int StudyCommands::run() const {
     const StudyPlan plan = sweep_plan(sweep_spec(config, grids, seeds, robustness));
     const fs::path dir =
         out_dir ? *out_dir : default_run_dir("sweep-" + fs::path(config).filename().string());
-    std::printf("sweep: %zu points (%lld seed%s each) into %s\n", plan.points.size(),
-                static_cast<long long>(seeds), seeds == 1 ? "" : "s", dir.string().c_str());
     return run_study(plan, dir, part, report);
   }
   const StudyReporter report = write_compare_report;
@@ -88,10 +85,6 @@ int StudyCommands::run() const {
   const StudyPlan plan = compare_plan(compare_spec(study));
   const fs::path dir =
       out_dir ? *out_dir : default_run_dir("compare-" + fs::path(study).filename().string());
-  std::printf(
-      "compare: %zu variants x %lld seeds into %s\n",
-      plan.points.size() / static_cast<std::size_t>(plan.spec.at("seeds").get<std::int64_t>()),
-      static_cast<long long>(plan.spec.at("seeds").get<std::int64_t>()), dir.string().c_str());
   return run_study(plan, dir, part, report);
 }
 

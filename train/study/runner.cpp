@@ -80,6 +80,11 @@ int study_status(const std::vector<PointOutcome>& outcomes) {
 int run_study(const StudyPlan& plan, const fs::path& dir, const Shard& shard,
               const StudyReporter& report) {
   const auto lock = open_study_folder(dir, plan.spec);
+  const std::int64_t seeds = plan.spec.at("seeds").get<std::int64_t>();
+  std::printf("%s: %zu points (%zu %s x %lld seed%s) into %s\n", plan.kind.c_str(),
+              plan.points.size(), groups_of(plan).size(),
+              plan.kind == "compare" ? "variants" : "settings", static_cast<long long>(seeds),
+              seeds == 1 ? "" : "s", dir.string().c_str());
   std::vector<PointOutcome> trained;
   for (std::size_t p = 0; p < plan.points.size(); ++p) {
     if (!shard.holds(p)) continue;
