@@ -151,7 +151,7 @@ TEST(StudyExamples, ShippedStudiesReadAndTheirOverridesApply) {
     }
     ++files;
   }
-  EXPECT_EQ(files, 5);
+  EXPECT_GE(files, 5);  // the five of examples/studies/, and any added later
   const nlohmann::ordered_json fashion = compare_spec(studies / "fashion_mnist.json");
   std::vector<std::string> names;
   for (const auto& v : fashion["variants"]) names.push_back(v["name"]);
