@@ -1,7 +1,13 @@
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <new>
 #include <string>
 
 #include "core/error.h"
@@ -27,12 +33,43 @@ IdxArray labels(std::int64_t n, int classes) {
   return a;
 }
 
-// Runs `fn` and returns the ConfigError message it throws ("" and a failure if none).
 // Copies the first `bytes` bytes of a file.
 void truncate_copy(const std::string& from, const std::string& to, std::size_t bytes) {
   std::ifstream in(from, std::ios::binary);
   std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::ofstream(to, std::ios::binary) << data.substr(0, bytes);
+}
+
+// `bytes` gzip-compressed into `path`.
+void write_gzip(const std::string& path, const std::string& bytes) {
+  gzFile file = gzopen(path.c_str(), "wb");
+  ASSERT_NE(file, nullptr);
+  ASSERT_EQ(gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size())),
+            static_cast<int>(bytes.size()));
+  ASSERT_EQ(gzclose(file), Z_OK);
+}
+
+// The exit status of `fn` run in a child process whose address space may grow by at most
+// `headroom` bytes: 0 when it returns or throws a ConfigError, 3 when an allocation fails.
+int status_with_memory_limit(const std::function<void()>& fn, std::int64_t headroom) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    long pages = 0;
+    std::ifstream("/proc/self/statm") >> pages;
+    const auto used = static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE));
+    const rlimit limit{used + static_cast<rlim_t>(headroom), used + static_cast<rlim_t>(headroom)};
+    ::setrlimit(RLIMIT_AS, &limit);
+    try {
+      fn();
+    } catch (const ConfigError&) {
+    } catch (const std::bad_alloc&) {
+      ::_exit(3);
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 class IdxRoundTripTest : public ::testing::TestWithParam<bool> {};
@@ -72,6 +109,29 @@ TEST(IdxTest, TruncatedPixelsNameTheFileAndBothCounts) {
     if (!gzip) {
       EXPECT_NE(message.find("got 1000"), std::string::npos) << message;
     }
+  }
+}
+
+TEST(IdxTest, HeaderClaimingMoreThanTheFileHoldsIsRefusedBeforeAllocating) {
+  TempDir dir;
+  // 1000000 x 1000 x 1000 images (10^12 bytes) claimed, 10 bytes held.
+  const std::string lie = std::string("\x00\x00\x08\x03\x00\x0f\x42\x40", 8) +
+                          std::string("\x00\x00\x03\xe8\x00\x00\x03\xe8", 8) + std::string(10, 'x');
+  const std::string plain = dir.write("train-images-idx3-ubyte", lie);
+  const std::string gzip = dir.file("train-images-idx3-ubyte.gz");
+  write_gzip(gzip, lie);
+  const std::string expected = ": truncated: expected 1000000000000 bytes of pixels, ";
+  EXPECT_NE(config_error([&] { read_idx(plain, 3); }).find(plain + expected + "got 10"),
+            std::string::npos);
+  const std::string message = config_error([&] { read_idx(gzip, 3); });
+  EXPECT_NE(message.find(gzip + expected + "more than a gzip file of " +
+                         std::to_string(std::filesystem::file_size(gzip)) + " bytes can hold"),
+            std::string::npos)
+      << message;
+  // Refused from the file size: 64 MB of address space is plenty.
+  for (const std::string& path : {plain, gzip}) {
+    EXPECT_EQ(status_with_memory_limit([&] { read_idx(path, 3); }, std::int64_t{64} << 20), 0)
+        << path;
   }
 }
 

@@ -15,11 +15,12 @@ namespace dither {
 namespace {
 
 constexpr std::uint8_t kUnsignedByte = 0x08;
-// Read in pieces: gzread takes an unsigned count, and a header that claims more bytes than the
-// file holds should fail as "truncated" before a huge buffer is reserved.
+// Read in pieces: gzread takes an unsigned count.
 constexpr std::int64_t kChunk = std::int64_t{1} << 24;
 // Reserved up front for real datasets; a larger claim grows with the data actually read.
 constexpr std::int64_t kReserveLimit = std::int64_t{1} << 28;
+// Deflate's best case is 258 bytes from 2 bits, so a gzip file of n bytes holds at most 1032 n.
+constexpr std::int64_t kMaxDeflateRatio = 1032;
 
 struct GzCloser {
   void operator()(gzFile_s* f) const { gzclose(f); }
@@ -54,6 +55,27 @@ std::string hex(const std::array<std::uint8_t, 4>& bytes) {
 }
 
 std::string data_noun(int rank) { return rank == 1 ? "labels" : rank == 3 ? "pixels" : "data"; }
+
+// Refuses a header whose `total` bytes of data the file cannot hold (or, plain, holds more than),
+// from the file's size alone: nothing is allocated for a header that lies.
+void check_claim(const std::string& path, gzFile file, int rank, std::int64_t total) {
+  const auto stored = static_cast<std::int64_t>(std::filesystem::file_size(path));
+  const std::int64_t after_header = stored - 4 - 4 * std::int64_t{rank};
+  if (gzdirect(file)) {
+    if (after_header < total) {
+      throw ConfigError(path + ": truncated: expected " + std::to_string(total) + " bytes of " +
+                        data_noun(rank) + ", got " + std::to_string(after_header));
+    }
+    if (after_header > total) {
+      throw ConfigError(path + ": more data than the header's " + std::to_string(total) +
+                        " bytes of " + data_noun(rank));
+    }
+  } else if (total > kMaxDeflateRatio * stored) {
+    throw ConfigError(path + ": truncated: expected " + std::to_string(total) + " bytes of " +
+                      data_noun(rank) + ", more than a gzip file of " + std::to_string(stored) +
+                      " bytes can hold");
+  }
+}
 
 // `base` or `base.gz`, whichever exists; throws naming both and the package that provides them.
 std::string find_file(const std::string& dir, const std::string& base, const std::string& hint) {
@@ -116,6 +138,7 @@ IdxArray read_idx(const std::string& path, int expected_rank) {
     }
     total *= size;
   }
+  check_claim(path, file.get(), expected_rank, total);
 
   array.data.reserve(static_cast<std::size_t>(std::min(total, kReserveLimit)));
   while (static_cast<std::int64_t>(array.data.size()) < total) {

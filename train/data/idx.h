@@ -16,7 +16,8 @@ struct IdxArray {
 
 /// Reads an IDX file of unsigned bytes, gzip-compressed or plain. Throws ConfigError naming the
 /// file when it is missing, has a bad magic number, a rank other than `expected_rank`, or is
-/// truncated or too long.
+/// truncated or too long; a header claiming more data than the file's size allows (plain, or
+/// gzip at deflate's best ratio) is refused before anything is allocated for it.
 IdxArray read_idx(const std::string& path, int expected_rank);
 
 /// Writes `array` as IDX, gzip-compressed when `gzip` is set (the reader takes both).
