@@ -1,10 +1,13 @@
 #include "train/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -46,6 +49,23 @@ std::string default_config() {
   for (const auto& c : candidates)
     if (fs::exists(c, ec)) return c.string();
   return relative.string();  // not found: the error names the path a person expects
+}
+
+// A finite number in [low, high] (above low when `open_low`). CLI11's Range and PositiveNumber
+// let NaN through, since every comparison with it is false.
+CLI::Validator finite_number(double low, double high, bool open_low) {
+  std::ostringstream range;
+  range << (open_low ? "(" : "[") << low << ", " << high << (std::isinf(high) ? ")" : "]");
+  return CLI::Validator(
+      [=, text = range.str()](std::string& value) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(value.c_str(), &end);
+        const bool parsed = !value.empty() && end == value.c_str() + value.size();
+        if (parsed && std::isfinite(v) && v >= low && v <= high && !(open_low && v == low))
+          return "";
+        return "value " + value + " is not a finite number in " + text;
+      },
+      "NUMBER in " + range.str());
 }
 
 void print_result(const TrainResult& r) {
@@ -137,13 +157,13 @@ int run_cli(int argc, char** argv) {
   certify_cmd->add_option("target", certify_target, "run folder or .ckpt file")->required();
   certify_cmd->add_option("--sigma", certify.sigma, "noise std in input units")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(finite_number(0.0, HUGE_VAL, true));
   certify_cmd->add_option("--n0", certify.n0, "copies that pick the class (default 100)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   certify_cmd->add_option("--n", certify.n, "copies that bound its probability (default 10000)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   certify_cmd->add_option("--alpha", certify.alpha, "failure probability (default 0.001)")
-      ->check(CLI::Range(1e-12, 0.5));
+      ->check(finite_number(1e-12, 0.5, false));
   certify_cmd->add_option("--batch", certify.batch, "copies per forward pass (default 1000)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 20));
   certify_cmd

@@ -97,6 +97,15 @@ TEST_F(CliTest, UnknownSubcommandOrOptionExitsTwo) {
   EXPECT_EQ(dither("eval " + quoted(run("no-such-run"))).status, 2);
 }
 
+TEST_F(CliTest, CertifyRefusesANanOrInfiniteSigmaOrAlphaBeforeReadingTheRun) {
+  for (const std::string bad : {"--sigma nan", "--sigma inf", "--sigma 0",
+                                "--sigma 0.25 --alpha nan", "--sigma 0.25 --alpha 0.6"}) {
+    const Outcome r = dither("certify " + quoted(run("no-such-run")) + " " + bad);
+    EXPECT_EQ(r.status, 2) << bad;
+    EXPECT_TRUE(contains(r.err, "is not a finite number in")) << bad << ": " << r.err;
+  }
+}
+
 TEST_F(CliTest, TrainWritesTheRunFolderAndEvalAgreesWithTheSummary) {
   const fs::path out = run("small");
   const Outcome r = dither("train " + config_file(testing::moons_config(3)) + " --out " +
