@@ -1,6 +1,7 @@
 #include "augment/free_at.h"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "augment/adversarial_training.h"
@@ -71,13 +72,15 @@ void FreeAdversarialHook::on_batch(StepContext& ctx, Batch& batch) {
     }
     delta_ = grown;
   }
-  const auto [low, high] = clip_range(*ctx.input, true);
+  // Not a structured binding: clang 14 (the fuzz build's) cannot capture one in a lambda.
+  const std::pair<float, float> range = clip_range(*ctx.input, true);
   Tensor adv = Tensor::empty(x.shape());
   const float* px = x.ptr();
   const float* pd = delta_.ptr();
   float* pa = adv.ptr();
   parallel_for(adv.numel(), [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t i = b; i < e; ++i) pa[i] = std::clamp(px[i] + pd[i], low, high);
+    for (std::int64_t i = b; i < e; ++i)
+      pa[i] = std::clamp(px[i] + pd[i], range.first, range.second);
   });
   adv.set_requires_grad(true);
   leaf_ = adv;
