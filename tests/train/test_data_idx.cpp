@@ -180,6 +180,16 @@ TEST(IdxTest, DatasetPairsImagesWithLabels) {
   EXPECT_FLOAT_EQ(ds.value_range.high, 1.0f);
 }
 
+TEST(IdxTest, ImagesWithASideOfZeroAreAConfigErrorNamingTheFile) {
+  TempDir dir;
+  write_idx(dir.file("img"), images(2, 0, 0), false);
+  write_idx(dir.file("lab"), labels(2, 2), false);
+  const std::string message =
+      config_error([&] { load_idx_dataset(dir.file("img"), dir.file("lab")); });
+  EXPECT_NE(message.find(dir.file("img") + ": images of 0 x 0 pixels"), std::string::npos)
+      << message;
+}
+
 TEST(IdxTest, CountMismatchNamesBothFiles) {
   TempDir dir;
   write_idx(dir.file("img"), images(6, 2, 2), false);

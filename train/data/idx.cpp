@@ -189,6 +189,10 @@ void write_idx(const std::string& path, const IdxArray& array, bool gzip) {
 
 Dataset load_idx_dataset(const std::string& images_path, const std::string& labels_path) {
   IdxArray images = read_idx(images_path, 3);
+  if (images.dims[1] == 0 || images.dims[2] == 0) {
+    throw ConfigError(images_path + ": images of " + std::to_string(images.dims[1]) + " x " +
+                      std::to_string(images.dims[2]) + " pixels (a side of 0)");
+  }
   const IdxArray labels = read_idx(labels_path, 1);
   if (images.dims[0] != labels.dims[0]) {
     throw ConfigError(images_path + " holds " + std::to_string(images.dims[0]) + " images but " +
