@@ -72,7 +72,6 @@ case "${1:-train}" in
     cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build build -j "$jobs"
     ctest --test-dir build --output-on-failure -j "$jobs"
-    # The engine under the sanitizers (the whole suite is the sanitize job's: docs/testing.md).
     # The engine under ASan and UBSan, run from tests/ as ctest runs it (the parity fixtures are
     # found from there); the whole suite and TSan are the sanitize job's (docs/testing.md).
     sanitizer_build build-asan "address;undefined" core_tests
