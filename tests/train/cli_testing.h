@@ -14,6 +14,10 @@
 
 namespace dither::testing {
 
+// The environment for a dither run without gnuplot (PATH leads nowhere): where every run would
+// draw plots, drawing them would dominate a test's time.
+inline constexpr const char* kNoPlot = "PATH=/nonexistent";
+
 // The test runs from build-*/tests/; the executable sits one folder up.
 inline std::filesystem::path dither_binary() {
   return std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / "dither";

@@ -159,7 +159,7 @@ TEST_F(CliTest, WithoutGnuplotTheRunSucceedsAndSaysSo) {
   const fs::path out = run("noplot");
   const Outcome r = dither(
       "train " + config_file(testing::moons_config(2)) + " --out " + quoted(out) + " --quiet",
-      "PATH=/nonexistent");
+      testing::kNoPlot);
   ASSERT_EQ(r.status, 0) << r.signal << r.err;
   EXPECT_TRUE(contains(r.out, "no curves.png: gnuplot is not installed")) << r.out;
   EXPECT_FALSE(contains(r.out, "curves.png,")) << r.out;
@@ -196,7 +196,7 @@ TEST_F(CliTest, AFullDiskFailsClearlyAndKeepsTheLastGoodCheckpoint) {
   if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root)";
   const fs::path out = run("disk") / "run";
   const Outcome r = dither("train " + config_file(config) + " --out " + quoted(out) + " --quiet",
-                           "PATH=/nonexistent");
+                           testing::kNoPlot);
   EXPECT_EQ(r.status, 2) << r.out << r.err;
   EXPECT_TRUE(contains(r.err, "No space left on device")) << r.err;
   EXPECT_TRUE(contains(r.err, "the disk is full; the previous file is kept")) << r.err;

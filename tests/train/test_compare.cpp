@@ -22,7 +22,7 @@ using testing::quoted;
 using testing::read_json_file;
 using testing::slurp;
 
-constexpr const char* kNoPlot = "PATH=/nonexistent";
+using testing::kNoPlot;
 
 class CompareTest : public CliTest {
  protected:

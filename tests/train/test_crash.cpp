@@ -16,6 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::CliTest;
 using testing::contains;
+using testing::kNoPlot;
 using testing::Outcome;
 using testing::quoted;
 
@@ -47,7 +48,6 @@ std::vector<std::string> temporaries(const fs::path& dir) {
 class CrashTest : public CliTest {
  protected:
   // No gnuplot (PATH leads nowhere): a plot per run would triple the test's time.
-  static constexpr const char* kNoPlot = "PATH=/nonexistent";
 
   void SetUp() override {
     CliTest::SetUp();

@@ -13,21 +13,18 @@
 #include <vector>
 
 #include "run_testing.h"
+#include "source_tree.h"
 #include "train/data/registry.h"
 #include "train/ood.h"
 #include "train/robustness.h"
 #include "train/run.h"
-
-#ifndef DITHER_SOURCE_DIR
-#error "DITHER_SOURCE_DIR must name the source tree (tests/CMakeLists.txt)"
-#endif
 
 namespace dither {
 namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kSource = DITHER_SOURCE_DIR;
+const fs::path& kSource = testing::kSourceTree;
 
 std::vector<std::string> files_in(const fs::path& folder, const std::string& extension) {
   std::vector<std::string> names;

@@ -7,12 +7,9 @@
 
 #include "cli_testing.h"
 #include "run_testing.h"
+#include "source_tree.h"
 #include "train/load_trained.h"
 #include "train/robustness.h"
-
-#ifndef DITHER_SOURCE_DIR
-#error "DITHER_SOURCE_DIR must name the source tree (tests/CMakeLists.txt)"
-#endif
 
 namespace dither {
 namespace {
@@ -20,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::quoted;
 
-const fs::path kSuites = fs::path(DITHER_SOURCE_DIR) / "examples" / "robustness";
+const fs::path kSuites = testing::kSourceTree / "examples" / "robustness";
 
 class RobustnessSuitesCliTest : public testing::CliTest {
  protected:

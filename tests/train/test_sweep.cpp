@@ -21,8 +21,7 @@ using testing::quoted;
 using testing::read_json_file;
 using testing::slurp;
 
-// No gnuplot (PATH leads nowhere): a plot per run would dominate the tests' time.
-constexpr const char* kNoPlot = "PATH=/nonexistent";
+using testing::kNoPlot;
 
 // One CSV line's cells, double-quoted cells unquoted.
 std::vector<std::string> csv_cells(const std::string& line) {
