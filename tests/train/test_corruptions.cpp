@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/random.h"
+#include "corruption_testing.h"
 #include "train/corruptions/blur.h"
 #include "train/corruptions/catalog.h"
 #include "train/corruptions/geometry.h"
@@ -41,14 +42,7 @@ Tensor garments(std::int64_t b, std::int64_t size = 28) {
   return x;
 }
 
-double l2(const Tensor& a, const Tensor& b) {
-  double sum = 0.0;
-  for (std::int64_t i = 0; i < a.numel(); ++i) {
-    const double d = a.ptr()[i] - b.ptr()[i];
-    sum += d * d;
-  }
-  return std::sqrt(sum);
-}
+using testing::l2;
 
 bool same(const Tensor& a, const Tensor& b) {
   if (a.shape() != b.shape()) return false;

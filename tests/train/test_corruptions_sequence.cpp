@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/random.h"
+#include "corruption_testing.h"
 #include "train/corruptions/catalog.h"
 #include "train/corruptions/sequence.h"
 
@@ -35,14 +36,7 @@ Padded ramps(std::int64_t n, std::int64_t features = 1) {
   return x;
 }
 
-double l2(const Tensor& a, const Tensor& b) {
-  double sum = 0.0;
-  for (std::int64_t i = 0; i < a.numel(); ++i) {
-    const double d = a.ptr()[i] - b.ptr()[i];
-    sum += d * d;
-  }
-  return std::sqrt(sum);
-}
+using testing::l2;
 
 bool same(const Padded& a, const Padded& b) {
   return a.inputs.shape() == b.inputs.shape() &&
