@@ -2,10 +2,8 @@
 // block gives four elements (in groups of 1024: element e of group g is word e / 256 of block
 // 256 g + e % 256), and the loops are written so the compiler vectorises them (the
 // block's rounds, a float log and a float sine/cosine as plain arithmetic), compiled for AVX-512,
-// AVX2 and baseline x86-64 and picked at load time. Without this a noise hook costs more than
-// the matrix products of a small MLP. Only exactly rounded operations (+, *, sqrt, bit ops) are
-// used and floating-point contraction is off (-std=c++20), so every variant gives bitwise the
-// same numbers.
+// AVX2 and baseline x86-64 and picked at load time (core/simd.h). Without this a noise hook costs
+// more than the matrix products of a small MLP.
 
 #include <algorithm>
 #include <bit>
@@ -15,6 +13,7 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/random.h"
+#include "core/simd.h"
 
 namespace dither {
 namespace {
@@ -25,15 +24,6 @@ using philox::kWeyl0;
 using philox::kWeyl1;
 constexpr std::int64_t kBlocks = 256;         // Philox blocks per group: four words of 1 KiB each
 constexpr std::int64_t kGroup = 4 * kBlocks;  // elements per group
-
-// No clones under ASan or TSan: the clones' ifunc resolvers run while the dynamic loader
-// relocates, before the sanitizer's runtime is up, and an instrumented resolver crashes there
-// (a TSan build of core_tests died before main).
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#define DITHER_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define DITHER_CLONES
-#endif
 
 struct Words {
   std::uint32_t w[4][kBlocks];
