@@ -39,8 +39,9 @@ for ((round = 1; round <= reps; round++)); do
   for m in "${measurements[@]}"; do
     read -r mode model t batches <<<"$m"
     "$bin" "$mode" "$model" "$t" ${batches:+"$batches"} | tag >>"$results"
-    [ "$t" = 1 ] || "$python" bench/torch_reference.py "$mode" "$model" "$t" ${batches:+"$batches"} | tag >>"$results"
+    "$python" bench/torch_reference.py "$mode" "$model" "$t" ${batches:+"$batches"} | tag >>"$results"
   done
   "$bin" gemm mlp "$threads" | tag >>"$results"
+  "$bin" gemm mlp 1 | tag >>"$results"
 done
 "$python" bench/vs_pytorch_summary.py "$results" "$reps" "$threads" "$(lscpu | sed -n 's/^Model name: *//p')"

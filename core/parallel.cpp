@@ -59,6 +59,13 @@ void set_num_threads(int n) {
   r.apply(n);
 }
 
-int num_threads() { return runtime().threads; }
+namespace {
+thread_local bool serial_here = false;
+}  // namespace
+
+int num_threads() { return serial_here ? 1 : runtime().threads; }
+
+SerialScope::SerialScope() : was_serial_(serial_here) { serial_here = true; }
+SerialScope::~SerialScope() { serial_here = was_serial_; }
 
 }  // namespace dither

@@ -13,7 +13,22 @@ namespace dither {
 /// all run on TBB's workers; OpenBLAS is held at one thread, so no second pool ever spins
 /// against them. Also turns on flush-to-zero and denormals-are-zero on every worker.
 void set_num_threads(int n);
-int num_threads();  ///< The current budget (default: the machine's cores).
+/// The current budget (default: the machine's cores); 1 inside a SerialScope.
+int num_threads();
+
+/// While alive, parallel loops and GEMMs started on this thread run on it alone. For work that is
+/// itself split across threads at a coarser grain (evaluation batches): splitting each piece
+/// again would only add hand-offs.
+class SerialScope {
+ public:
+  SerialScope();
+  ~SerialScope();
+  SerialScope(const SerialScope&) = delete;
+  SerialScope& operator=(const SerialScope&) = delete;
+
+ private:
+  bool was_serial_;
+};
 
 /// Loops this short run on the calling thread: a task costs more than it saves.
 inline constexpr std::int64_t kGrainSize = 16384;

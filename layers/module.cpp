@@ -76,6 +76,14 @@ void Module::set_mc_sampling(bool on) {
   for (auto& [name, child] : children_) child->set_mc_sampling(on);
 }
 
+bool Module::draws_noise_in_eval() const {
+  if (own_noise_in_eval()) return true;
+  for (const auto& [name, child] : children_) {
+    if (child->draws_noise_in_eval()) return true;
+  }
+  return false;
+}
+
 void Module::zero_grad() {
   for (auto& [name, t] : named_parameters()) t.zero_grad();
 }

@@ -52,6 +52,8 @@ class Module {
   /// Named scalars this module reports once per epoch (a learned noise strength), without its
   /// children's: see module_reports().
   virtual std::vector<std::pair<std::string, double>> report() const { return {}; }
+  /// Whether this module itself, not its children, draws noise in plain eval mode.
+  virtual bool own_noise_in_eval() const { return false; }
 
   /// Parameters of this module and its children, registration order, dotted names ("0.weight").
   NamedTensors named_parameters() const;
@@ -76,6 +78,9 @@ class Module {
   bool mc_sampling() const { return mc_sampling_; }
   /// True where a noise layer should draw noise: in training, or in eval under MC sampling.
   bool noise_active() const { return training_ || mc_sampling_; }
+  /// Whether this module or a child draws noise in eval mode without MC sampling (PNI with
+  /// `at_eval`): such a model's evaluation depends on the noise clock.
+  bool draws_noise_in_eval() const;
 
   void zero_grad();
 

@@ -44,6 +44,7 @@ class Pni : public Module {
   nlohmann::json to_json() const override;
   std::int64_t flops(const Shape& input) const override;
   std::vector<std::pair<std::string, double>> report() const override;
+  bool own_noise_in_eval() const override { return at_eval_; }
 
   const Tensor& a() const { return a_; }
   const std::shared_ptr<Module>& layer() const { return layer_; }

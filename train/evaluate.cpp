@@ -1,8 +1,11 @@
 #include "train/evaluate.h"
 
 #include <cmath>
+#include <optional>
 
 #include "core/autograd.h"
+#include "core/error.h"
+#include "core/parallel.h"
 #include "train/data/loader.h"
 #include "train/mc_dropout.h"
 
@@ -24,11 +27,56 @@ Tensor mc_log_mean_probabilities(Module& model, const Tensor& inputs, std::uint6
 
 }  // namespace
 
+BatchOutputs eval_outputs(Module& model, const Dataset& data, std::int64_t batch_size,
+                          std::uint64_t seed, const std::function<void(Batch&)>& corrupt) {
+  const ModeGuard mode(model, /*training=*/false, /*mc_sampling=*/false, model.noise_clock());
+  BatchLoader loader(data, LoaderOptions{.batch_size = batch_size, .shuffle = false}, 0);
+  const std::int64_t batches = loader.num_batches();
+  BatchOutputs out;
+  out.logits.resize(static_cast<std::size_t>(batches));
+  out.targets.resize(static_cast<std::size_t>(batches));
+  // Sequence lengths and a model drawing noise in eval mode both set state on the shared model
+  // for every batch; anything else leaves batches independent.
+  const bool shared_state = !data.lengths.empty() || model.draws_noise_in_eval();
+  auto run = [&](std::int64_t b) {
+    Batch batch = loader.batch(0, b);  // unshuffled: reads the loader, never changes it
+    if (corrupt) corrupt(batch);
+    std::optional<SequenceLengthsGuard> lengths;
+    if (shared_state) {
+      lengths.emplace(model, batch.lengths);
+      model.set_noise_clock(NoiseClock{seed, b, kEvalPass});
+    }
+    out.logits[static_cast<std::size_t>(b)] = model.forward(batch.inputs);
+    out.targets[static_cast<std::size_t>(b)] = std::move(batch.targets);
+  };
+  if (num_threads() > 1 && batches > 1 && !shared_state) {
+    parallel_for(
+        batches,
+        [&](std::int64_t b0, std::int64_t b1) {
+          const SerialScope serial;
+          const NoGradGuard no_grad;  // grad mode is per thread
+          for (std::int64_t b = b0; b < b1; ++b) run(b);
+        },
+        1);
+    return out;
+  }
+  const NoGradGuard no_grad;
+  for (std::int64_t b = 0; b < batches; ++b) run(b);
+  return out;
+}
+
 Evaluation evaluate(Module& model, const Dataset& data, const EvalOptions& options) {
+  check(!options.transform || !options.corrupt, "evaluate: a transform or a corruption, not both");
+  MetricAccumulator metrics(data.num_classes);
   const bool mc = options.mc_samples > 0;
+  if (!mc && !options.transform) {
+    const BatchOutputs out =
+        eval_outputs(model, data, options.batch_size, options.seed, options.corrupt);
+    for (std::size_t b = 0; b < out.logits.size(); ++b) metrics.add(out.logits[b], out.targets[b]);
+    return metrics.result();
+  }
   const ModeGuard mode(model, /*training=*/false, mc, model.noise_clock());
   NoGradGuard no_grad;
-  MetricAccumulator metrics(data.num_classes);
   BatchLoader loader(data, LoaderOptions{.batch_size = options.batch_size, .shuffle = false}, 0);
   for (std::int64_t b = 0; b < loader.num_batches(); ++b) {
     Batch batch = loader.batch(0, b);
@@ -37,6 +85,7 @@ Evaluation evaluate(Module& model, const Dataset& data, const EvalOptions& optio
       ExtraPasses passes(model, NoiseClock{options.seed, b, kEvalPass + kTransformPasses});
       options.transform(batch, passes, b);
     }
+    if (options.corrupt) options.corrupt(batch);
     const SequenceLengthsGuard lengths(model, batch.lengths);
     if (mc) {
       metrics.add(

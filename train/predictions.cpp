@@ -4,10 +4,9 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/autograd.h"
 #include "core/error.h"
 #include "core/finite.h"
-#include "train/data/loader.h"
+#include "train/evaluate.h"
 #include "train/mc_dropout.h"
 
 namespace dither {
@@ -59,25 +58,17 @@ bool Predictions::correct(std::int64_t i) const {
 }
 
 Tensor set_logits(Module& model, const Dataset& data, std::uint64_t seed, std::int64_t batch_size) {
-  const ModeGuard mode(model, /*training=*/false, /*mc_sampling=*/false, model.noise_clock());
-  const NoGradGuard no_grad;
-  BatchLoader loader(data, LoaderOptions{.batch_size = batch_size, .shuffle = false}, 0);
+  const BatchOutputs outputs = eval_outputs(model, data, batch_size, seed);
+  check(!outputs.logits.empty(), "set_logits: the set is empty");
   std::vector<float> rows;
-  std::int64_t k = 0;
-  for (std::int64_t b = 0; b < loader.num_batches(); ++b) {
-    const Batch batch = loader.batch(0, b);
-    const SequenceLengthsGuard lengths(model, batch.lengths);
-    model.set_noise_clock(NoiseClock{seed, b, kEvalPass});
-    const Tensor logits = model.forward(batch.inputs);
+  for (const Tensor& logits : outputs.logits) {
     check_shape(logits.dim() == 2, "the model must give logits [N, K], got ", logits.shape());
     if (const float* bad = first_non_finite(logits)) {
       throw DivergenceError(str("the model's outputs hold ", *bad));
     }
-    k = logits.size(1);
     rows.insert(rows.end(), logits.ptr(), logits.ptr() + logits.numel());
   }
-  check(k > 0, "set_logits: the set is empty");
-  Tensor out = Tensor::empty({data.size(), k});
+  Tensor out = Tensor::empty({data.size(), outputs.logits.front().size(1)});
   std::memcpy(out.ptr(), rows.data(), rows.size() * sizeof(float));
   return out;
 }

@@ -236,7 +236,7 @@ RobustnessReport measure_robustness(Module& model, const Dataset& full_test, con
     const RandomStream stream(suite.seed, str("robustness/corruption/", entry.type));
     for (const int severity : entry.severities) {
       EvalOptions options = base;
-      options.transform = [&](Batch& batch, ExtraPasses&, std::int64_t) {
+      options.corrupt = [&](Batch& batch) {
         if (!corruption.apply_padded) {
           batch.inputs =
               corrupt_each(corruption, batch.inputs, batch.indices, severity, stream, data);

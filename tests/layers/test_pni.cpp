@@ -13,6 +13,7 @@
 #include "layers/conv.h"
 #include "layers/linear.h"
 #include "layers/pni.h"
+#include "layers/sequential.h"
 #include "support/gradcheck.h"
 
 namespace dither {
@@ -80,6 +81,17 @@ TEST(PniTest, ConvGradientsMatchFiniteDifferences) {
   check.check_inputs = {true, true, false, true};
   EXPECT_TRUE(testing::layer_gradcheck(layer, testing::random_uniform({1, 2, 3, 3}, -1.0f, 1.0f, 9),
                                        check));
+}
+
+TEST(PniTest, OnlyAtEvalMakesAModelDrawNoiseInEval) {
+  // What evaluate() checks before running batches in parallel on one shared model.
+  using Layers = std::vector<std::shared_ptr<Module>>;
+  const Sequential plain(
+      Layers{std::make_shared<Pni>(make_linear(4, 3)), std::make_shared<ReLU>()});
+  const Sequential noisy(Layers{std::make_shared<ReLU>(),
+                                std::make_shared<Pni>(make_linear(4, 3), "layer", 0.25, true)});
+  EXPECT_FALSE(plain.draws_noise_in_eval());
+  EXPECT_TRUE(noisy.draws_noise_in_eval());
 }
 
 TEST(PniTest, LayerAndChannelScalesHaveTheirShapes) {

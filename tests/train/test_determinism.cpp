@@ -68,6 +68,36 @@ TEST(DeterminismTest, SameWeightsAtOneAndTwoThreads) {
   EXPECT_EQ(one, two);
 }
 
+// evaluate() runs whole batches on each thread when it can, and one batch at a time otherwise:
+// every metric must come out the same either way.
+TEST(DeterminismTest, EvaluationIsTheSameAtOneAndTwoThreads) {
+  for (const bool noisy_at_eval : {false, true}) {
+    nlohmann::json config = noisy_config();
+    if (noisy_at_eval) {
+      config["model"]["layers"][0] = {
+          {"type", "pni"}, {"at_eval", true}, {"layer", {{"type", "linear"}, {"out", 32}}}};
+    }
+    Experiment e = build_experiment(config);
+    EXPECT_EQ(e.model->draws_noise_in_eval(), noisy_at_eval);
+    EvalOptions options;
+    options.batch_size = 7;  // many batches, the last one short
+    const int threads = num_threads();
+    set_num_threads(1);
+    const Evaluation one = evaluate(*e.model, e.data.test, options);
+    set_num_threads(2);
+    const Evaluation two = evaluate(*e.model, e.data.test, options);
+    set_num_threads(threads);
+    EXPECT_EQ(one.count, e.data.test.size());
+    EXPECT_EQ(one.count, two.count);
+    EXPECT_EQ(one.loss, two.loss);
+    EXPECT_EQ(one.accuracy, two.accuracy);
+    EXPECT_EQ(one.ece, two.ece);
+    EXPECT_EQ(one.brier, two.brier);
+    EXPECT_EQ(one.confusion, two.confusion);
+    EXPECT_TRUE(e.model->is_training());  // the mode is restored
+  }
+}
+
 TEST(DeterminismTest, McSamplingDrawsNoiseAndIsReproducible) {
   Experiment e = build_experiment(noisy_config());
   EvalOptions mc;
