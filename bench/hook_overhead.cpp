@@ -15,9 +15,7 @@
 // Without specs it measures every registered input-space hook at its defaults.
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -26,21 +24,9 @@
 #include "bench_models.h"
 #include "core/blas.h"
 #include "core/parallel.h"
-#include "train/data/loader.h"
-#include "train/experiment.h"
+#include "step_variants.h"
 
 namespace {
-
-using dither::Batch;
-
-struct Variant {
-  std::string name;
-  std::unique_ptr<dither::Experiment> experiment;  // the loader points into its data
-  std::unique_ptr<dither::Trainer> trainer;
-  std::unique_ptr<dither::BatchLoader> loader;
-  std::int64_t next = 0;
-  std::vector<double> step_seconds;  // one median-of-round entry per round
-};
 
 // The hooks that act on the inputs or targets of the batch, at their defaults, where registered.
 std::vector<nlohmann::json> default_hooks() {
@@ -53,11 +39,6 @@ std::vector<nlohmann::json> default_hooks() {
   return out;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0.0 : v[v.size() / 2];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,24 +49,16 @@ int main(int argc, char** argv) {
   for (int i = 4; i < argc; ++i) hooks.push_back(nlohmann::json::parse(argv[i]));
   if (hooks.empty()) hooks = default_hooks();
 
-  std::vector<Variant> variants;
+  std::vector<dither::bench::StepVariant> variants;
   auto add = [&](std::string name, const nlohmann::json& noise, const nlohmann::json& layer,
                  const nlohmann::json& optimizer = nlohmann::json()) {
-    Variant v;
-    v.name = std::move(name);
     nlohmann::json config = dither::bench::fashion_config(model, noise);
     if (!optimizer.is_null()) config["optimizer"] = optimizer;
     if (!layer.is_null()) {
       nlohmann::json& layers = config["model"]["layers"];
       layers.insert(layers.begin() + layer.at("at").get<std::ptrdiff_t>(), layer.at("layer"));
     }
-    v.experiment = std::make_unique<dither::Experiment>(dither::build_experiment(config));
-    dither::Experiment& e = *v.experiment;
-    v.trainer = std::make_unique<dither::Trainer>(*e.model, *e.loss, *e.optimizer, e.schedule.get(),
-                                                  std::move(e.hooks), e.input, e.settings, e.seed);
-    v.loader = std::make_unique<dither::BatchLoader>(
-        e.data.train, dither::LoaderOptions{.batch_size = 128, .drop_last = true}, e.seed);
-    variants.push_back(std::move(v));
+    variants.push_back(dither::bench::make_variant(std::move(name), config, 128));
   };
   add("none", nlohmann::json::array(), nlohmann::json());
   for (const auto& spec : hooks) {
@@ -97,35 +70,11 @@ int main(int argc, char** argv) {
       add(spec.dump(), nlohmann::json::array({spec}), nlohmann::json());
     }
   }
-
-  auto run = [](Variant& v, int count) {
-    const std::int64_t per_epoch = v.loader->num_batches();
-    const auto start = std::chrono::steady_clock::now();
-    for (int s = 0; s < count; ++s, ++v.next) {
-      Batch batch = v.loader->batch(v.next / per_epoch, v.next % per_epoch);
-      v.trainer->train_step(std::move(batch), v.next / per_epoch, v.next % per_epoch, per_epoch);
-    }
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / count;
-  };
-  for (auto& v : variants) run(v, std::max(2, steps / 4));  // warm-up: buffers, page faults
-  for (int r = 0; r < rounds; ++r) {
-    for (auto& v : variants) v.step_seconds.push_back(run(v, steps));
-  }
+  dither::bench::time_rounds(variants, rounds, steps);
 
   std::printf("model %s, %d threads, BLAS kernel %s, %d rounds of %d steps (batch 128)\n",
               model.c_str(), dither::num_threads(), dither::blas_core_name().c_str(), rounds,
               steps);
-  const std::vector<double>& base_rounds = variants.front().step_seconds;
-  const double base = median(base_rounds);
-  std::printf("%-48s %12s %8s %12s\n", "hook", "ms/step", "ratio", "round ratio");
-  for (const auto& v : variants) {
-    const double m = median(v.step_seconds);
-    std::vector<double> ratios;
-    for (std::size_t r = 0; r < v.step_seconds.size(); ++r) {
-      ratios.push_back(v.step_seconds[r] / base_rounds[r]);
-    }
-    std::printf("%-48s %12.3f %8.3f %12.3f\n", v.name.substr(0, 48).c_str(), 1e3 * m, m / base,
-                median(ratios));
-  }
+  dither::bench::print_step_table(variants, "hook", 48);
   return 0;
 }
