@@ -17,6 +17,7 @@
 #include "train/interrupt.h"
 #include "train/run.h"
 #include "train/run_eval.h"
+#include "train/run_robustness.h"
 #include "train/show.h"
 #include "train/show_boundary.h"
 #include "train/study/commands.h"

@@ -95,6 +95,13 @@ std::shared_ptr<AudioSource> audio_source(const Dataset& train) {
       });
 }
 
+EvalOptions eval_options(const Experiment& e) {
+  EvalOptions options;
+  options.batch_size = e.settings.batch_size;
+  options.seed = e.seed;
+  return options;
+}
+
 Experiment build_experiment(const nlohmann::json& config) {
   JsonReader root(config, "");
   root.allow_only(

@@ -11,6 +11,7 @@
 #include "optim/optimizer.h"
 #include "optim/schedule.h"
 #include "train/data/registry.h"
+#include "train/evaluate.h"
 #include "train/trainer.h"
 
 namespace dither {
@@ -40,6 +41,10 @@ nlohmann::json read_config(const std::string& path, const std::vector<std::strin
 /// Validates and builds a whole config. Cheap checks (keys, types, ranges of every block) run
 /// before the data is loaded; errors are ConfigErrors naming the JSON path.
 Experiment build_experiment(const nlohmann::json& config);
+
+/// How a run evaluates: at its training batch size, with its seed naming the streams of MC
+/// samples and attacks.
+EvalOptions eval_options(const Experiment& e);
 
 /// The sound behind a spectrogram training set, for hooks that change it; null for other data.
 std::shared_ptr<AudioSource> audio_source(const Dataset& train);

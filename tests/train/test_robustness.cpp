@@ -12,6 +12,7 @@
 #include "train/experiment.h"
 #include "train/robustness.h"
 #include "train/run.h"
+#include "train/run_robustness.h"
 
 namespace dither {
 namespace {

@@ -9,6 +9,7 @@
 #include "train/interrupt.h"
 #include "train/run.h"
 #include "train/run_folder.h"
+#include "train/run_robustness.h"
 
 namespace dither {
 namespace {
