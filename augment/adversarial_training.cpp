@@ -1,9 +1,14 @@
 #include "augment/adversarial_training.h"
 
+#include <utility>
+
+#include "augment/forward_reuse.h"
 #include "augment/gaussian.h"
+#include "core/autograd.h"
 #include "core/error.h"
 #include "core/json_reader.h"
 #include "core/ops/arithmetic.h"
+#include "core/ops/reduce.h"
 
 namespace dither {
 namespace {
@@ -86,17 +91,43 @@ Tensor AdversarialTrainingHook::adversarial(const StepContext& ctx, const Batch&
 
 void AdversarialTrainingHook::on_batch(StepContext& ctx, Batch& batch) {
   active_ = eps_.at(ctx.epochs_done()) > 0.0 && weight_ > 0.0 && fires(ctx);
+  input_leaf_ = Tensor();
   if (active_ && weight_ >= 1.0) {
     batch.inputs = adversarial(ctx, batch);
     active_ = false;
+  } else if (active_ && reuse_ && attack_.one_step_from_input()) {
+    // The training forward then records the path back to the inputs; on_loss decides whether
+    // that graph can serve (later hooks may change the batch or the model) and cuts the path
+    // again before the step's backward, which thus never pays for the first layer's dL/dx.
+    input_leaf_ = batch.inputs.detach();
+    input_leaf_.set_requires_grad(true);
+    batch.inputs = input_leaf_;
   }
 }
 
-Tensor AdversarialTrainingHook::on_loss(StepContext& ctx, const Batch& batch, const Tensor&,
+Tensor AdversarialTrainingHook::adversarial_for_loss(const StepContext& ctx, const Batch& batch,
+                                                     const Tensor& logits) {
+  Tensor leaf = std::exchange(input_leaf_, Tensor());
+  if (!leaf.defined()) return adversarial(ctx, batch);
+  // A later hook that changed the inputs made a new tensor (not a leaf, or other storage).
+  const bool unchanged =
+      batch.inputs.is_leaf() && batch.inputs.requires_grad() && batch.inputs.ptr() == leaf.ptr();
+  const bool serves =
+      unchanged && logits.requires_grad() && training_forward_serves(*ctx.model, attack_.mode);
+  Tensor g;
+  if (serves) g = grad(sum(cross_entropy_objective(batch.targets)(logits)), {leaf})[0];
+  leaf.set_requires_grad(false);
+  if (!serves) return adversarial(ctx, batch);
+  const auto [low, high] = clip_range(*ctx.input, true);
+  const Tensor x = leaf.detach();
+  return attack_step(attack_.at_eps(eps_.at(ctx.epochs_done())), x, g, x, low, high);
+}
+
+Tensor AdversarialTrainingHook::on_loss(StepContext& ctx, const Batch& batch, const Tensor& logits,
                                         Tensor loss) {
   if (!active_) return loss;
-  const Tensor adv_loss =
-      ctx.loss(ctx.forward(adversarial(ctx, batch), PassMode::train), batch.targets);
+  const Tensor adv_loss = ctx.loss(
+      ctx.forward(adversarial_for_loss(ctx, batch, logits), PassMode::train), batch.targets);
   return add(mul(loss, static_cast<float>(1.0 - weight_)),
              mul(adv_loss, static_cast<float>(weight_)));
 }

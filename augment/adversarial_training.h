@@ -21,7 +21,11 @@ namespace dither {
 /// Also: "norm" (linf or l2), "alpha", "random_start", "eot_samples", "attack_mode" (eval: no
 /// dropout and BatchNorm's running statistics, none of them updated), "ramp_epochs" (eps and
 /// alpha rise together from 0), "p". The adversarial loss is a training-mode pass whose
-/// BatchNorm statistics are not kept; with weight 1 the batch itself is replaced by x_adv.
+/// BatchNorm statistics are not kept; with weight 1 the batch itself is replaced by x_adv and
+/// no clean loss is computed. With 0 < weight < 1, a one-step attack from x (fgsm) takes its
+/// gradient from the step's own clean forward (one more backward through its graph, to the
+/// inputs only) wherever the attack's pass would compute the same function
+/// (augment/forward_reuse.h), and from a pass of its own elsewhere: bitwise the same result.
 class AdversarialTrainingHook : public Hook {
  public:
   AdversarialTrainingHook(std::string type, Strength eps, AttackSpec attack, double weight,
@@ -38,14 +42,22 @@ class AdversarialTrainingHook : public Hook {
   Tensor extra_inputs(StepContext& ctx, const Batch& batch) override;
 
   const AttackSpec& attack() const { return attack_; }
+  /// Off: the attack always runs a pass of its own (what the reuse is compared against).
+  void set_forward_reuse(bool on) { reuse_ = on; }
 
  private:
   Tensor adversarial(const StepContext& ctx, const Batch& batch) const;
+  /// x_adv for on_loss: from the training forward's graph when it can serve, else adversarial().
+  Tensor adversarial_for_loss(const StepContext& ctx, const Batch& batch, const Tensor& logits);
   std::string type_;
   Strength eps_;
   AttackSpec attack_;
   double weight_;
   bool active_ = false;
+  bool reuse_ = true;
+  /// The batch's inputs as a leaf that needs a gradient, handed to the training forward by
+  /// on_batch when the attack may reuse it; undefined otherwise.
+  Tensor input_leaf_;
 };
 
 /// Throws ConfigError naming setup.path unless the inputs have a gradient (not token ids).

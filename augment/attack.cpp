@@ -103,7 +103,6 @@ Tensor run_attack(const AttackSpec& spec, const Tensor& x, const PerSampleObject
                   const Tensor& start) {
   const Tensor clean = x.detach();
   const auto eps = static_cast<float>(spec.eps);
-  const auto alpha = static_cast<float>(spec.alpha);
   Tensor best;
   std::vector<float> best_score;
   for (std::int64_t r = 0; r < spec.restarts; ++r) {
@@ -116,8 +115,7 @@ Tensor run_attack(const AttackSpec& spec, const Tensor& x, const PerSampleObject
     }
     for (std::int64_t s = 0; s < spec.steps; ++s) {
       const Tensor g = attack_gradient(adv, objective, passes, spec.mode, spec.eot_samples);
-      adv = spec.norm == AttackNorm::linf ? linf_step(adv, g, clean, alpha, eps, low, high)
-                                          : l2_step(adv, g, clean, alpha, eps, low, high);
+      adv = attack_step(spec, adv, g, clean, low, high);
     }
     if (spec.restarts == 1) return adv;
     Tensor score;
@@ -133,6 +131,18 @@ Tensor run_attack(const AttackSpec& spec, const Tensor& x, const PerSampleObject
     }
   }
   return best;
+}
+
+Tensor attack_step(const AttackSpec& spec, const Tensor& adv, const Tensor& grad, const Tensor& x,
+                   float low, float high) {
+  const auto eps = static_cast<float>(spec.eps);
+  const auto alpha = static_cast<float>(spec.alpha);
+  return spec.norm == AttackNorm::linf ? linf_step(adv, grad, x, alpha, eps, low, high)
+                                       : l2_step(adv, grad, x, alpha, eps, low, high);
+}
+
+bool AttackSpec::one_step_from_input() const {
+  return steps == 1 && restarts == 1 && !random_start && eot_samples == 1;
 }
 
 Tensor fgsm_perturb(const Tensor& x, const Tensor& grad, float eps, float low, float high) {

@@ -49,6 +49,9 @@ struct AttackSpec {
   void write(nlohmann::json& spec) const;
   /// This attack with eps (and alpha with it) scaled to `eps`: the shape of an eps ramp.
   AttackSpec at_eps(double eps) const;
+  /// True for one step from x itself along one gradient at x (FGSM): no random start, restart
+  /// or EOT average, so the gradient of the step's own clean forward can serve it.
+  bool one_step_from_input() const;
 };
 
 /// What an attack maximises: per-sample values [B] of a differentiable function of the logits.
@@ -72,6 +75,11 @@ Tensor run_attack(const AttackSpec& spec, const Tensor& x, const PerSampleObject
 /// d sum(objective(model(x))) / dx, averaged over `samples` passes (EOT; one pass when 1).
 Tensor attack_gradient(const Tensor& x, const PerSampleObjective& objective, ExtraPasses& passes,
                        PassMode mode, std::int64_t samples);
+
+/// One step of `spec` from `adv` along `grad` (at adv), projected onto the eps ball around x and
+/// the range [low, high]: linf_step or l2_step (augment/attack_steps.h) with spec's alpha and eps.
+Tensor attack_step(const AttackSpec& spec, const Tensor& adv, const Tensor& grad, const Tensor& x,
+                   float low, float high);
 
 /// clip(x + eps * sign(grad), low, high): the fast gradient sign step (Goodfellow et al. 2015).
 Tensor fgsm_perturb(const Tensor& x, const Tensor& grad, float eps, float low, float high);

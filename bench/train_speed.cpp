@@ -4,6 +4,7 @@
 //   build/bench/train_speed MODE MODEL THREADS [BATCHES]
 //     train  training samples/s, SGD with momentum, batch 128
 //     fgsm   the same with the hook {"type": "fgsm", "eps": 0.1, "weight": 0.5}
+//     fgsm_rs  the same with {"type": "fgsm_rs", "eps": 0.1} (weight 1: adversarial only)
 //     pgd    the same with {"type": "pgd", "eps": 0.1, "steps": 7} (weight 1)
 //     eval   evaluate() on the 10,000 test images, batch 256, three passes: samples/s
 //     gemm   MLP only: the step's eight GEMM shapes through core's gemm() alone, as the
@@ -37,6 +38,7 @@ double seconds_since(Clock::time_point start) {
 nlohmann::json noise_of(const std::string& mode) {
   if (mode == "fgsm")
     return nlohmann::json::parse(R"([{"type": "fgsm", "eps": 0.1, "weight": 0.5}])");
+  if (mode == "fgsm_rs") return nlohmann::json::parse(R"([{"type": "fgsm_rs", "eps": 0.1}])");
   if (mode == "pgd") return nlohmann::json::parse(R"([{"type": "pgd", "eps": 0.1, "steps": 7}])");
   return nlohmann::json::array();
 }
@@ -138,13 +140,13 @@ double peak_rss_mb() {
 
 int main(int argc, char** argv) {
   dither::ensure_best_blas_kernel(argv);
-  const std::vector<std::string> modes{"train", "fgsm", "pgd", "eval", "gemm"};
+  const std::vector<std::string> modes{"train", "fgsm", "fgsm_rs", "pgd", "eval", "gemm"};
   const std::string mode = argc > 1 ? argv[1] : "train";
   const std::string model = argc > 2 ? argv[2] : "mlp";
   if (std::find(modes.begin(), modes.end(), mode) == modes.end() ||
       (model != "mlp" && model != "cnn") || (mode == "gemm" && model != "mlp")) {
     std::fprintf(stderr,
-                 "usage: train_speed train|fgsm|pgd|eval|gemm mlp|cnn [THREADS] [BATCHES] "
+                 "usage: train_speed train|fgsm|fgsm_rs|pgd|eval|gemm mlp|cnn [THREADS] [BATCHES] "
                  "(gemm: mlp only)\n");
     return 2;
   }

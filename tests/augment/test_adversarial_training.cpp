@@ -41,6 +41,37 @@ TEST(FgsmHookTest, AdversarialTermIsPartOfTheOneLoss) {
   for (const Tensor& p : rig.model().parameters()) EXPECT_TRUE(p.grad().defined());
 }
 
+// One step as the trainer runs it: on_batch, the training forward, on_loss. Returns the loss and
+// the number of extra passes the hook ran.
+std::pair<Tensor, std::uint64_t> fgsm_step(testing::HookRig& rig, Hook& hook, const Batch& input) {
+  StepContext ctx = rig.context(0);
+  Batch batch = input;
+  hook.on_batch(ctx, batch);
+  rig.model().train();
+  rig.model().set_noise_clock(NoiseClock{7, 0, kTrainPass});
+  const Tensor logits = rig.model().forward(batch.inputs);
+  const Tensor total = hook.on_loss(ctx, batch, logits, ctx.loss(logits, batch.targets));
+  EXPECT_FALSE(batch.inputs.requires_grad()) << "the step's backward would reach the inputs";
+  return {total, ctx.passes->passes_used()};
+}
+
+TEST(FgsmHookTest, TakesTheAttackGradientFromTheTrainingForwardWhereItServes) {
+  testing::HookRig rig(unit_range_info(), testing::kPlainModel);
+  const Batch batch = random_batch(rig, 5);
+  const nlohmann::json spec{{"type", "fgsm"}, {"eps", 0.1}, {"weight", 0.5}};
+  auto reusing = rig.hook(spec);
+  auto separate = rig.hook(spec);
+  dynamic_cast<AdversarialTrainingHook&>(*separate).set_forward_reuse(false);
+  const auto [reused_loss, reused_passes] = fgsm_step(rig, *reusing, batch);
+  const auto [separate_loss, separate_passes] = fgsm_step(rig, *separate, batch);
+  EXPECT_EQ(reused_passes, 1u);  // the adversarial forward only
+  EXPECT_EQ(separate_passes, 2u);
+  EXPECT_EQ(reused_loss.item(), separate_loss.item());
+  // Where the attack's eval pass differs from the training forward, it keeps its own pass.
+  testing::HookRig noisy(unit_range_info(), kNoisyBnModel);
+  EXPECT_EQ(fgsm_step(noisy, *noisy.hook(spec), random_batch(noisy, 5)).second, 2u);
+}
+
 TEST(FgsmHookTest, WeightOneReplacesTheBatchInsideTheEpsBallAndRange) {
   InputInfo info = testing::tabular_info(5);
   info.low = 0.0f;
