@@ -2,6 +2,7 @@
 # Where a training step's time goes: perf samples of bench/train_speed (steady steps only: the
 # data loading at start is skipped) grouped into the step's parts, each against the GEMM time.
 #   bash bench/profile_step.sh [mlp|cnn] [THREADS=1] [BATCHES]
+# MODE=fgsm (or fgsm_rs, pgd: train_speed's modes) profiles an adversarial-training step instead.
 # STEP_COMMAND="OTHER_BUILD/bench/train_speed train mlp 1 1500" profiles that command instead
 # (another build, for a before/after table). Needs perf (Debian: apt-get install linux-perf; installed here when missing).
 set -euo pipefail
@@ -9,7 +10,9 @@ cd "$(dirname "$0")/.."
 model=${1:-mlp}
 threads=${2:-1}
 batches=${3:-$([ "$model" = mlp ] && echo 1500 || echo 60)}
-[[ "$model" =~ ^(mlp|cnn)$ ]] || { echo "usage: bash bench/profile_step.sh [mlp|cnn] [THREADS] [BATCHES]" >&2; exit 2; }
+mode=${MODE:-train}
+[[ "$model" =~ ^(mlp|cnn)$ && "$mode" =~ ^(train|fgsm|fgsm_rs|pgd)$ ]] ||
+  { echo "usage: [MODE=train|fgsm|fgsm_rs|pgd] bash bench/profile_step.sh [mlp|cnn] [THREADS] [BATCHES]" >&2; exit 2; }
 if ! command -v perf >/dev/null; then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
@@ -19,19 +22,20 @@ if [ -z "${STEP_COMMAND:-}" ]; then
   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build -j "$(nproc)" --target train_speed >/dev/null
 fi
-read -r -a command <<<"${STEP_COMMAND:-build/bench/train_speed train $model $threads $batches}"
+read -r -a command <<<"${STEP_COMMAND:-build/bench/train_speed $mode $model $threads $batches}"
 data=$(mktemp)
 trap 'rm -f "$data"' EXIT
 # -D: start sampling after the data has loaded (about a second; two to be safe).
 perf record -q -D 2000 -o "$data" "${command[@]}" >/dev/null
 perf report -i "$data" --no-children --sort symbol --stdio 2>/dev/null |
-  awk -v model="$model" -v threads="$threads" '
+  awk -v model="$model" -v mode="$mode" -v threads="$threads" '
     /^ *[0-9.]+%/ {
       share = $1; sub("%", "", share)
       sym = $0; sub(/^ *[0-9.]+% +\[[^]]*\] +/, "", sym)
       part = "other (engine, autograd, libc)"
       if (sym ~ /sgemm|cblas/) part = "GEMMs (OpenBLAS)"
       else if (sym ~ /transfer</) part = "im2col / col2im"
+      else if (sym ~ /linf_step|l2_step|random_start|philox|uniform_from/) part = "attack steps, random start"
       else if (sym ~ /max_pool|avg_pool/) part = "pooling"
       else if (sym ~ /rectify|mask_by_output|conv_forward|conv_backward/) part = "conv bias, fused ReLU, gradient sums"
       else if (sym ~ /pointwise|times_slope|unary_map|binary_map|relu/) part = "element-wise (activations)"
@@ -43,7 +47,7 @@ perf report -i "$data" --no-children --sort symbol --stdio 2>/dev/null |
       total[part] += share
     }
     END {
-      printf "%s training step, %d thread(s): share of perf samples\n\n", model, threads
+      printf "%s %s step, %d thread(s): share of perf samples\n\n", model, mode, threads
       printf "| part | share | against GEMM time |\n|---|---|---|\n"
       gemm = total["GEMMs (OpenBLAS)"]
       n = 0

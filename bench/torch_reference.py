@@ -1,7 +1,7 @@
 """PyTorch half of bench/vs_pytorch.sh: the measurements of bench/train_speed.cpp with the same
 models, optimiser, batch sizes and attacks, data in memory, torch.set_num_threads(THREADS).
 
-    python3 bench/torch_reference.py train|fgsm|pgd|eval mlp|cnn [THREADS] [BATCHES]
+    python3 bench/torch_reference.py train|fgsm|fgsm_rs|pgd|eval mlp|cnn [THREADS] [BATCHES]
 
 Prints one JSON line: samples/s, peak RSS in MB, the BLAS torch was built for
 (torch.__config__.show(): Debian's says "generic", the libblas.so.3 alternative) and the OpenBLAS
@@ -83,6 +83,15 @@ def fgsm_loss(x, y):
     return 0.5 * clean + 0.5 * F.cross_entropy(model(x_adv), y)
 
 
+def fgsm_rs_loss(x, y):
+    """L(x_adv) alone, x_adv one signed step of 1.25 EPS from a uniform random start in the EPS
+    ball, projected back (Wong et al. 2020), as dither's fgsm_rs hook: no clean loss."""
+    start = (x + torch.empty_like(x).uniform_(-EPS, EPS)).clamp(0, 1)
+    step = start + 1.25 * EPS * input_gradient(start, y).sign()
+    x_adv = torch.min(torch.max(step, x - EPS), x + EPS).clamp(0, 1)
+    return F.cross_entropy(model(x_adv), y)
+
+
 def pgd_loss(x, y, steps=7):
     """L(x_adv), x_adv seven steps of 2.5 EPS / 7 from a uniform random start (Madry et al.)."""
     alpha = 2.5 * EPS / steps
@@ -97,7 +106,8 @@ def train():
     x_all, y_all = load("train")
     per_epoch = x_all.shape[0] // BATCH
     order = torch.randperm(x_all.shape[0])
-    loss_of = {"train": lambda x, y: F.cross_entropy(model(x), y), "fgsm": fgsm_loss, "pgd": pgd_loss}[mode]
+    loss_of = {"train": lambda x, y: F.cross_entropy(model(x), y), "fgsm": fgsm_loss,
+               "fgsm_rs": fgsm_rs_loss, "pgd": pgd_loss}[mode]
 
     def run(count, offset):
         for b in range(count):

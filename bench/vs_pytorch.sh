@@ -32,7 +32,8 @@ results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 # Each measurement: mode, model, threads, batches (fewer for the costly adversarial steps).
 measurements=("train mlp $threads 400" "train cnn $threads 30" "train mlp 1 400" "train cnn 1 30"
-              "fgsm mlp $threads 200" "pgd mlp $threads 60" "eval mlp $threads" "eval cnn $threads")
+              "fgsm mlp $threads 200" "fgsm_rs mlp $threads 200" "pgd mlp $threads 60"
+              "eval mlp $threads" "eval cnn $threads")
 tag() { sed "s/^{/{\"round\": $round, /"; }  # each JSON line gets its round
 for ((round = 1; round <= reps; round++)); do
   echo "round $round of $reps" >&2

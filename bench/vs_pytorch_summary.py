@@ -58,9 +58,10 @@ def cost(framework, mode):
     return lambda subset: rate(framework, "train", "mlp")(subset) / rate(framework, mode, "mlp")(subset)
 
 
-for mode, name in (("fgsm", "FGSM"), ("pgd", "PGD-7")):
+for mode, name in (("fgsm", "FGSM-training (weight 0.5)"), ("fgsm_rs", "FGSM-RS-training (weight 1)"),
+                   ("pgd", "PGD-7-training")):
     ours, theirs = round_ratio(cost("dither", mode), lambda _: 1.0), round_ratio(cost("torch", mode), lambda _: 1.0)
-    line(f"{name}-training epoch / clean epoch (MLP)", ours, theirs,
+    line(f"{name} epoch / clean epoch (MLP)¹", ours, theirs,
          round_ratio(cost("dither", mode), cost("torch", mode)), "{:.2f}x")
 line("peak RSS, CNN training, MB", median("dither", "train", "cnn", "peak_rss_mb"),
      median("torch", "train", "cnn", "peak_rss_mb"),
@@ -81,3 +82,18 @@ raw = median("dither", "gemm", "mlp", "gemm_gflops")
 share = round_ratio(rate("dither", "train", "mlp"), rate("dither", "gemm", "mlp"))
 print(f"| MLP training GFLOP/s: achieved, and its GEMMs alone (same shapes, same run) | "
       f"{achieved:.1f} | {raw:.1f} | {share:.2f} of the GEMM bound |")
+
+# The GEMM work of each adversarial step against a clean one, per sample of the MLP
+# (docs/speed.md, "Adversarial training's cost"): a clean step is its forward F, the weight
+# gradients F and the input gradients of every layer but the first; an attack's input gradient
+# is a forward and the input gradients of every layer.
+sizes = (784, 256, 128, 10)
+forward = sum(a * b for a, b in zip(sizes, sizes[1:]))
+clean = 2 * forward + forward - sizes[0] * sizes[1]
+attack = 2 * forward
+print()
+print(f"¹ GEMM-work bound, as a multiple of a clean step: FGSM {(attack + 2 * clean) / clean:.2f}x "
+      f"with a separate attack pass, {(attack + 2 * clean - forward) / clean:.2f}x with the clean "
+      f"forward reused (dither and PyTorch here), FGSM-RS {(attack + clean) / clean:.2f}x, "
+      f"PGD-7 {(7 * attack + clean) / clean:.2f}x; what is not GEMM work in a clean step "
+      "(the optimiser, the data) is not repeated, so a measured cost can fall below it.")
