@@ -72,6 +72,23 @@ TEST(FgsmHookTest, TakesTheAttackGradientFromTheTrainingForwardWhereItServes) {
   EXPECT_EQ(fgsm_step(noisy, *noisy.hook(spec), random_batch(noisy, 5)).second, 2u);
 }
 
+TEST(FgsmHookTest, WeightOneRunsTheAttackPassAloneAndAddsNoCleanLoss) {
+  testing::HookRig rig(unit_range_info(), testing::kPlainModel);
+  for (const char* type : {"fgsm", "fgsm_rs"}) {
+    auto hook = rig.hook({{"type", type}, {"eps", 0.1}, {"weight", 1.0}});
+    StepContext ctx = rig.context(0);
+    Batch batch = random_batch(rig, 6);
+    hook->on_batch(ctx, batch);
+    EXPECT_EQ(ctx.passes->passes_used(), 1u) << type;  // the attack's input gradient
+    EXPECT_FALSE(batch.inputs.requires_grad()) << type;
+    const Tensor logits = rig.model().forward(batch.inputs);
+    const Tensor loss = ctx.loss(logits, batch.targets);
+    const Tensor total = hook->on_loss(ctx, batch, logits, loss);
+    EXPECT_EQ(total.ptr(), loss.ptr()) << type;  // the step's one loss, on x_adv
+    EXPECT_EQ(ctx.passes->passes_used(), 1u) << type;
+  }
+}
+
 TEST(FgsmHookTest, WeightOneReplacesTheBatchInsideTheEpsBallAndRange) {
   InputInfo info = testing::tabular_info(5);
   info.low = 0.0f;
