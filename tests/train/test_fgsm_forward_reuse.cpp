@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -15,7 +16,7 @@
 namespace dither {
 namespace {
 
-// The weights after two epochs of `config`, with the reuse on or off in every FGSM hook.
+// The weights after training on `config`, with the reuse on or off in every FGSM hook.
 NamedTensors trained(const nlohmann::json& config, bool reuse) {
   Experiment e = build_experiment(config);
   for (auto& hook : e.hooks) {
@@ -73,6 +74,30 @@ TEST(FgsmForwardReuseTest, EndsWithTheWeightsOfTheSeparatePass) {
   stronger["eps"] = 0.2;
   EXPECT_NE(trained(fgsm_moons(mlp, {fgsm}), true)[0].second.to_vector(),
             trained(fgsm_moons(mlp, {stronger}), true)[0].second.to_vector());
+}
+
+// The CNN path: Conv2d and its ReLU run as one fused op, and max-pooling, on 256 images.
+TEST(FgsmForwardReuseTest, CnnEndsWithTheWeightsOfTheSeparatePass) {
+  if (!std::filesystem::exists(std::filesystem::path(testing::kFashionMnist) /
+                               "train-images-idx3-ubyte.gz")) {
+    GTEST_SKIP() << "Fashion-MNIST is not installed at " << testing::kFashionMnist;
+  }
+  nlohmann::json config = nlohmann::json::parse(R"({
+    "seed": 5,
+    "data": {"name": "fashion-mnist", "path": "/usr/share/datasets/fashion-mnist",
+             "limit_train": 256, "limit_test": 32, "validation_split": 0.0},
+    "model": {"layers": [
+      {"type": "conv2d", "out": 4, "kernel": 3}, {"type": "relu"}, {"type": "max_pool2d", "kernel": 2},
+      {"type": "flatten"}, {"type": "linear", "out": 10}]},
+    "optimizer": {"type": "sgd", "lr": 0.05, "momentum": 0.9},
+    "noise": [{"type": "fgsm", "eps": 0.1, "weight": 0.5}],
+    "train": {"epochs": 1, "batch_size": 64}
+  })");
+  const NamedTensors reused = trained(config, true);
+  const NamedTensors separate = trained(config, false);
+  for (std::size_t i = 0; i < reused.size(); ++i) {
+    EXPECT_EQ(reused[i].second.to_vector(), separate[i].second.to_vector()) << reused[i].first;
+  }
 }
 
 }  // namespace
