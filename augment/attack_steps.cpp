@@ -53,10 +53,6 @@ Tensor project_l2(const Tensor& x, Tensor delta, float eps, float low, float hig
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 // out = adv + alpha * sign(g), into [x - eps, x + eps], then into [low, high], over [s, e). A
 // plain function with restrict pointers and a branch-free sign: written inline in the
 // parallel_for lambda, the loop stayed scalar with a branch on the gradient's sign, which

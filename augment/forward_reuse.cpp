@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 #include <string_view>
 
+#include "layers/batch_norm.h"
 #include "layers/sequential.h"
 #include "layers/weight_layer.h"
 
@@ -24,8 +26,8 @@ bool serves_itself(const Module& module, PassMode mode) {
   if (weighted != nullptr && weighted->has_weight_perturbation()) return false;
   const auto* sequential = dynamic_cast<const Sequential*>(&module);
   if (sequential != nullptr && sequential->hidden_transform_position().has_value()) return false;
+  if (dynamic_cast<const BatchNorm*>(&module) != nullptr) return mode == PassMode::train;
   const std::string type = module.type_name();
-  if (type == "batch_norm1d" || type == "batch_norm2d") return mode == PassMode::train;
   return std::find(kModeFree.begin(), kModeFree.end(), type) != kModeFree.end();
 }
 

@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 #include "attack_testing.h"
 #include "augment/adversarial_training.h"
@@ -38,6 +42,30 @@ TEST(FgsmTest, StepsEpsAlongTheGradientSignInsideTheValidRange) {
 TEST(FgsmTest, ZeroGradientLeavesTheInput) {
   const Tensor x = Tensor::from({0.2f, 0.8f}, {2});
   EXPECT_EQ(fgsm_perturb(x, Tensor::zeros({2}), 0.3f, 0.0f, 1.0f).to_vector(), x.to_vector());
+}
+
+// The PGD step from a point inside the ball, against the textbook formula with std::clamp, bit
+// for bit: zero and NaN gradients move nothing, infinite ones a full step, a NaN input stays NaN.
+TEST(FgsmTest, LinfStepIsTheClampedSignStepBitForBit) {
+  const std::int64_t n = 1003;  // not a multiple of any vector width
+  const Tensor x = Tensor::rand({n}, RandomStream(3, "x"));
+  Tensor adv = Tensor::rand({n}, RandomStream(4, "adv"));
+  Tensor g = Tensor::randn({n}, RandomStream(5, "g"));
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float special[] = {0.0f, -0.0f, nan, inf, -inf, 1e-30f, -1e-30f};
+  for (std::int64_t i = 0; i < 7; ++i) g.ptr()[i * 100] = special[i];
+  adv.ptr()[701] = nan;
+  const float alpha = 0.07f, eps = 0.1f, low = 0.05f, high = 0.95f;
+  const Tensor out = linf_step(adv, g, x, alpha, eps, low, high);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float gi = g.ptr()[i];
+    const float step = gi > 0.0f ? alpha : (gi < 0.0f ? -alpha : 0.0f);
+    const float ball = std::clamp(adv.ptr()[i] + step, x.ptr()[i] - eps, x.ptr()[i] + eps);
+    const float expected = std::clamp(ball, low, high);
+    ASSERT_EQ(std::bit_cast<std::uint32_t>(out.ptr()[i]), std::bit_cast<std::uint32_t>(expected))
+        << i << ": " << out.ptr()[i] << " vs " << expected;
+  }
 }
 
 TEST(ExtraPassesTest, LeaveRunningStatisticsGradientsAndModesUntouched) {
