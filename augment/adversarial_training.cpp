@@ -109,11 +109,9 @@ Tensor AdversarialTrainingHook::adversarial_for_loss(const StepContext& ctx, con
                                                      const Tensor& logits) {
   Tensor leaf = std::exchange(input_leaf_, Tensor());
   if (!leaf.defined()) return adversarial(ctx, batch);
-  // A later hook that changed the inputs made a new tensor (not a leaf, or other storage).
-  const bool unchanged =
-      batch.inputs.is_leaf() && batch.inputs.requires_grad() && batch.inputs.ptr() == leaf.ptr();
-  const bool serves =
-      unchanged && logits.requires_grad() && training_forward_serves(*ctx.model, attack_.mode);
+  // A later hook that changed the inputs (or another FGSM hook's leaf) is another tensor.
+  const bool serves = batch.inputs.same_as(leaf) && logits.requires_grad() &&
+                      training_forward_serves(*ctx.model, attack_.mode);
   Tensor g;
   if (serves) g = grad(sum(cross_entropy_objective(batch.targets)(logits)), {leaf})[0];
   leaf.set_requires_grad(false);

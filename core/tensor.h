@@ -78,6 +78,9 @@ class Tensor {
   void set_grad(const Tensor& grad);  ///< Replaces the accumulated gradient (optimisers, clipping).
   Tensor detach() const;  ///< Same storage, no history: how backward closures save values.
   Tensor clone() const;   ///< Own copy of the values, no history.
+  /// True when both handles name one tensor (identity: a detach() or a copy of the values is
+  /// another tensor, whatever storage it shares).
+  bool same_as(const Tensor& other) const { return impl_ == other.impl_; }
   void backward() const;  ///< Reverse sweep from this one-element tensor; adds into leaf grads.
 
  private:

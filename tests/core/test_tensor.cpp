@@ -41,6 +41,17 @@ TEST(TensorTest, RandomFactoriesDependOnlyOnTheStream) {
   EXPECT_TRUE(tensor_is(n, {1000}, std::vector<float>(1000, 5.0f)));
 }
 
+TEST(TensorTest, SameAsIsIdentityNotSharedStorage) {
+  const Tensor a = Tensor::from({1.0f, 2.0f}, {2});
+  const Tensor handle = a;
+  const Tensor view = a.detach();
+  EXPECT_TRUE(a.same_as(handle));
+  EXPECT_EQ(view.ptr(), a.ptr());
+  EXPECT_FALSE(a.same_as(view));
+  EXPECT_FALSE(a.same_as(a.clone()));
+  EXPECT_FALSE(a.same_as(Tensor()));
+}
+
 TEST(TensorTest, AccessorsAndAxes) {
   const Tensor t = Tensor::zeros({2, 3, 4});
   EXPECT_EQ(t.dim(), 3);

@@ -59,6 +59,7 @@ TEST(FgsmForwardReuseTest, EndsWithTheWeightsOfTheSeparatePass) {
       {"batch norm, eval-mode attack, separate", fgsm_moons(bn, {fgsm})},
       {"dropout, separate", fgsm_moons(dropout, {fgsm})},
       {"inputs changed by a later hook, separate", fgsm_moons(mlp, {fgsm, later_noise})},
+      {"two FGSM hooks: the second reused, the first separate", fgsm_moons(mlp, {fgsm, fgsm})},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
