@@ -22,10 +22,14 @@ Dataset noise_set(const JsonReader& r, const DatasetInfo& reference, std::uint64
   const std::int64_t size = r.integer("size", 1000, 1, 1000000);
   const auto seed_value = static_cast<std::uint64_t>(
       r.integer("seed", static_cast<std::int64_t>(seed & 0x7fffffffffffffff), 0));
-  Shape shape = reference.sample_shape;
+  const Shape& shape = reference.sample_shape;
+  // Checked before allocating: size x numel of a mistyped shape can overflow or ask for terabytes.
   if (r.has("shape")) {
-    shape.clear();
-    for (std::int64_t d : r.integers("shape", std::nullopt, 0, 1)) shape.push_back(d);
+    const Shape asked = r.integers("shape", std::nullopt, 0, 1);
+    if (asked != shape) {
+      throw ConfigError(r.path_of("shape") + ": the OOD samples have shape " + to_string(asked) +
+                        ", the model's inputs " + to_string(shape));
+    }
   }
   const ValueRange range = reference.value_range;
   const bool finite = bounded(range);
@@ -39,7 +43,6 @@ Dataset noise_set(const JsonReader& r, const DatasetInfo& reference, std::uint64
   Dataset out;
   static_cast<DatasetInfo&>(out) = reference;
   out.name = "noise (" + distribution + ")";
-  out.sample_shape = shape;
   out.audio = nullptr;
   std::vector<float> values(static_cast<std::size_t>(size * numel(shape)));
   const RandomStream stream(seed_value, "ood.noise");

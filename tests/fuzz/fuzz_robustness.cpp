@@ -5,47 +5,14 @@
 // are skipped by the harness, so that one execution stays small; the test sets hold 6 samples.
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
-#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "core/error.h"
+#include "fuzz_models.h"
 #include "fuzz_support.h"
-#include "train/data/idx.h"
-#include "train/experiment.h"
 #include "train/robustness.h"
 
 namespace {
-
-// A tiny MNIST folder of random-looking images under /dev/shm, for the image model.
-std::string image_folder() {
-  const std::string dir = dither::fuzz::scratch_file("mnist", "") + "-dir";
-  std::filesystem::create_directories(dir);
-  for (const std::string split : {"train", "t10k"}) {
-    dither::IdxArray images{{6, 28, 28}, {}};
-    for (int i = 0; i < 6 * 28 * 28; ++i) images.data.push_back(static_cast<std::uint8_t>(i * 37));
-    dither::write_idx(dir + "/" + split + "-images-idx3-ubyte", images, false);
-    dither::write_idx(dir + "/" + split + "-labels-idx1-ubyte", {{6}, {0, 1, 2, 0, 1, 2}}, false);
-  }
-  return dir;
-}
-
-std::vector<dither::Experiment> experiments() {
-  nlohmann::json config = nlohmann::json::parse(R"({
-    "seed": 3, "train": {"epochs": 1, "batch_size": 4},
-    "model": {"layers": [{"type": "flatten"}, {"type": "linear", "out": 8}, {"type": "relu"},
-                         {"type": "linear", "out": 2}]}})");
-  const nlohmann::json data = {{{"name", "moons"}, {"train_size", 20}, {"test_size", 6}},
-                               {{"name", "mnist"}, {"path", image_folder()}},
-                               {{"name", "loans"}, {"train_size", 20}, {"test_size", 6}}};
-  std::vector<dither::Experiment> built;
-  for (const nlohmann::json& d : data) {
-    config["data"] = d;
-    config["model"]["layers"][3]["out"] = d["name"] == "mnist" ? 10 : 2;
-    built.push_back(dither::build_experiment(config));
-  }
-  return built;
-}
 
 // Whether the suite's attacks stay within the harness's budget of passes per sample.
 bool small_attacks(const dither::RobustnessSuite& suite) {
@@ -63,7 +30,7 @@ bool small_attacks(const dither::RobustnessSuite& suite) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static std::vector<dither::Experiment> models = experiments();
+  static std::vector<dither::Experiment> models = dither::fuzz::tiny_experiments();
   const std::string path =
       dither::fuzz::scratch_file("suite.json", dither::fuzz::bytes(data, size));
   dither::RobustnessSuite suite;

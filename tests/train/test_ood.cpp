@@ -91,6 +91,15 @@ TEST_F(OodTest, ShapeMismatchNamesBothShapes) {
   EXPECT_TRUE(contains(other, "[2]") && contains(other, "[1,4,4]")) << other;
 }
 
+// The mismatch is refused before the set is made: 1000 samples of this shape would overflow the
+// element count (undefined behaviour) or ask for terabytes.
+TEST_F(OodTest, HugeShapeIsRefusedBeforeAllocating) {
+  const std::string message =
+      error(R"({"name": "noise", "shape": [4000000000, 4000000000, 4000000000]})", image_info());
+  EXPECT_TRUE(contains(message, "ood.shape")) << message;
+  EXPECT_TRUE(contains(message, "[1,4,4]")) << message;
+}
+
 TEST_F(OodTest, BadSpecsNameTheFileAndKey) {
   EXPECT_TRUE(contains(error(R"({"name": "noise", "sise": 3})", image_info()), "ood.json: ood"));
   EXPECT_TRUE(contains(error(R"({"name": "noise", "size": 0})", image_info()), "ood.size"));

@@ -57,6 +57,19 @@ TEST(StudyGrid, ProductOfTheAxesTimesTheSeedsFirstAxisSlowest) {
   EXPECT_EQ(settings.size(), 6u);
 }
 
+// Eight axes of ten values are 10^8 settings: refused before any point is made, as is a seed
+// count whose product with the settings would overflow.
+TEST(StudyGrid, MoreThanTheMostPointsIsRefusedBeforeExpanding) {
+  std::vector<GridAxis> axes;
+  for (const char* key : {"a", "b", "c", "d", "e", "f", "g", "h"})
+    axes.push_back(parse_grid(std::string(key) + "=0,1,2,3,4,5,6,7,8,9"));
+  const std::string message = config_error([&] { grid_points(axes, 1, 0); });
+  EXPECT_TRUE(contains(message, "more than 100000 points")) << message;
+  const std::vector<GridAxis> two{parse_grid("a=1,2")};
+  EXPECT_FALSE(config_error([&] { grid_points(two, INT64_MAX, 0); }).empty());
+  EXPECT_EQ(grid_points(two, kMaxSweepPoints / 2, 0).size(), kMaxSweepPoints);
+}
+
 TEST(StudyGrid, JsonValuesKeepTheirCommasAndGetReadableFolderNames) {
   const GridAxis axis =
       parse_grid(R"(noise=[],[{"type":"gaussian","sigma":0.1},{"type":"mixup","alpha":0.2}])");

@@ -1,5 +1,6 @@
 #include "train/study/grid.h"
 
+#include <algorithm>
 #include <set>
 
 #include "core/error.h"
@@ -80,8 +81,16 @@ std::vector<StudyPoint> grid_points(const std::vector<GridAxis>& axes, std::int6
     if (!keys.insert(axis.key).second)
       throw ConfigError("--grid " + axis.key + ": given twice; list all its values in one --grid");
   }
+  // Bounded at each step, so that no product of axes or seeds can overflow.
+  const auto per_setting = static_cast<std::size_t>(std::max<std::int64_t>(seeds, 1));
   std::size_t combinations = 1;
-  for (const GridAxis& axis : axes) combinations *= axis.values.size();
+  for (const GridAxis& axis : axes) {
+    combinations *= axis.values.size();
+    if (combinations > kMaxSweepPoints / per_setting) {
+      throw ConfigError(str("--grid: more than ", kMaxSweepPoints,
+                            " points (settings x seeds); split the sweep"));
+    }
+  }
   std::vector<StudyPoint> points;
   std::vector<std::string> names;
   for (std::size_t c = 0; c < combinations; ++c) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,9 +21,13 @@ struct GridAxis {
 /// unbalanced brackets or quotes, a repeated value, or the key `seed` (use --seeds).
 GridAxis parse_grid(const std::string& text);
 
+/// At most this many points (settings times seeds) in one sweep: more is a typo, not a study, and
+/// the product of a few long axes would otherwise overflow or exhaust memory.
+inline constexpr std::size_t kMaxSweepPoints = 100000;
+
 /// The product of `axes` (the first axis varies slowest) times `seeds` seeds base_seed,
 /// base_seed + 1, ... (the fastest), as points named `key=value,...,seed=S`. ConfigError when two
-/// axes share a key or there is no axis.
+/// axes share a key, there is no axis, or there would be more than kMaxSweepPoints points.
 std::vector<StudyPoint> grid_points(const std::vector<GridAxis>& axes, std::int64_t seeds,
                                     std::int64_t base_seed);
 
