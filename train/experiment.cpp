@@ -36,6 +36,9 @@ nlohmann::json read_config(const std::string& path) {
     const auto cut = what.find("parse error");
     throw ConfigError(str(path, ":", line, ":", column, ": invalid JSON (",
                           cut == std::string::npos ? what : what.substr(cut), ")"));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond double's range (1e999): nlohmann gives no position for it.
+    throw ConfigError(path + ": invalid JSON (" + e.what() + ")");
   }
 }
 

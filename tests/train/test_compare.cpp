@@ -131,6 +131,11 @@ TEST_F(CompareTest, BadStudyFilesExitTwoNamingTheFileAndThePath) {
         "evaluate.robustness[0]");
   check(R"({"base": "base.json", "variants": {"a": {}}, "seeds": 0})", "seeds");
   check(R"({"base": "base.json", "variants": )", "not valid JSON");
+  // A number beyond double's range is nlohmann's out_of_range, not a parse error: it escaped as an
+  // internal failure, in the study file and in the base config it names.
+  check(R"({"base": "base.json", "variants": {"a": {"optimizer.lr": 1e999}}})", "not valid JSON");
+  testing::write_text(dir_ / "huge.json", R"({"seed": 1e999})");
+  check(R"({"base": "huge.json", "variants": {"a": {}}})", "huge.json: invalid JSON");
 }
 
 // Every shipped study reads as a spec, and every point's overrides apply to its base config; the

@@ -55,7 +55,7 @@ nlohmann::ordered_json compare_spec(const fs::path& study_file) {
   nlohmann::ordered_json study;
   try {
     study = nlohmann::ordered_json::parse(read_file(study_file), nullptr, true, true);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw ConfigError(file + ": not valid JSON (" + e.what() + ")");
   }
   const nlohmann::json plain = nlohmann::json::parse(study.dump());

@@ -49,7 +49,7 @@ nlohmann::ordered_json read_spec(const fs::path& dir) {
   }
   try {
     return nlohmann::ordered_json::parse(read_file(file));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw ConfigError(file.string() + ": not valid JSON (" + e.what() + ")");
   }
 }

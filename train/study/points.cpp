@@ -21,7 +21,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 nlohmann::json read_json(const fs::path& file) {
   try {
     return nlohmann::json::parse(read_file(file));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw ConfigError(file.string() + ": not valid JSON (" + e.what() + ")");
   }
 }
