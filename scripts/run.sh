@@ -80,7 +80,8 @@ case "${1:-train}" in
     sanitizer_build build-asan "address;undefined" dither "${suites[@]}"
     ctest --test-dir build-asan --output-on-failure -j "$jobs"
     fuzz_all "${2:-60}"
-    # Last: not clean yet, see docs/testing.md.
+    # The threaded tests under TSan: oneTBB's hand-overs are annotated (core/parallel.h), its
+    # own bookkeeping suppressed (tests/sanitize/tsan.supp).
     sanitizer_build build-tsan thread dither "${suites[@]}"
     ctest --test-dir build-tsan --output-on-failure -j "$jobs" -R "$threaded" ;;
   train)
