@@ -41,9 +41,10 @@ perf report -i "$data" --no-children --sort symbol --stdio 2>/dev/null |
       else if (sym ~ /pointwise|times_slope|unary_map|binary_map|relu/) part = "element-wise (activations)"
       else if (sym ~ /cross_entropy|softmax|logsumexp|expf|_log|exp_/) part = "softmax / cross-entropy"
       else if (sym ~ /Sgd|Optimizer|update_chunk/) part = "optimiser"
-      else if (sym ~ /make_batch|BatchLoader|Batch/) part = "data / batching"
+      else if (sym ~ /make_batch|BatchLoader|Batch|pixels_to_unit|tokens_to_float/) part = "data / batching"
       else if (sym ~ /malloc|free|memset|clear_page|page_fault|buffer_pool|Storage|aligned_alloc/) part = "allocation, zeroing, page faults"
-      else if (sym ~ /check_finite|linear|column_sums/) part = (sym ~ /check_finite/ ? "finite check of the loss and gradients" : "linear bias, bias gradient")
+      else if (sym ~ /^0x[0-9a-f]+|sched|yield|futex/) part = "waiting (oneTBB workers between tasks: unnamed libtbb code, the scheduler)"
+      else if (sym ~ /check_finite|any_non_finite|linear|column_sums/) part = (sym ~ /finite/ ? "finite check of the loss and gradients" : "linear bias, bias gradient")
       total[part] += share
     }
     END {
