@@ -12,19 +12,6 @@
 #include "train/experiment.h"
 #include "train/overrides.h"
 
-namespace {
-
-bool small_numbers(const nlohmann::json& j) {
-  if (j.is_structured()) {
-    for (const auto& child : j)
-      if (!small_numbers(child)) return false;
-    return true;
-  }
-  return !j.is_number() || (j.get<double>() <= 4096 && j.get<double>() >= -4096);
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text = dither::fuzz::bytes(data, size);
   const auto split = text.find("\n---\n");
@@ -42,8 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (!config.is_object()) return 0;
     config["data"] = {{"name", "moons"}, {"train_size", 40}, {"test_size", 20}};
-    if (config.contains("model") && !small_numbers(config["model"])) return 0;
-    if (config.contains("train") && !small_numbers(config["train"])) return 0;
+    if (config.contains("model") && !dither::fuzz::small_numbers(config["model"])) return 0;
+    if (config.contains("train") && !dither::fuzz::small_numbers(config["train"])) return 0;
     const dither::Experiment e = dither::build_experiment(config);
     // What config.json holds must build again, to the same resolved config.
     if (dither::build_experiment(e.resolved).resolved != e.resolved) __builtin_trap();

@@ -17,15 +17,6 @@
 
 namespace {
 
-bool small_numbers(const nlohmann::json& j) {
-  if (j.is_structured()) {
-    for (const auto& child : j)
-      if (!small_numbers(child)) return false;
-    return true;
-  }
-  return !j.is_number() || (j.get<double>() <= 4096 && j.get<double>() >= -4096);
-}
-
 // The number of values a noise spec asks for against `reference`, as written (1000 samples by
 // default).
 double noise_values(const nlohmann::json& spec, const dither::DatasetInfo& reference) {
@@ -47,7 +38,7 @@ bool affordable(nlohmann::json& spec, const dither::DatasetInfo& reference,
   } else if (!generated.contains(name)) {
     return false;
   }
-  return small_numbers(spec);
+  return dither::fuzz::small_numbers(spec);
 }
 
 }  // namespace

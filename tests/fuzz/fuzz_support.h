@@ -5,9 +5,21 @@
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace dither::fuzz {
+
+/// Whether every number in `j` lies in [-4096, 4096]: sizes the fuzzer may try without asking
+/// for more memory or time than a run has.
+inline bool small_numbers(const nlohmann::json& j) {
+  if (j.is_structured()) {
+    for (const auto& child : j)
+      if (!small_numbers(child)) return false;
+    return true;
+  }
+  return !j.is_number() || (j.get<double>() <= 4096 && j.get<double>() >= -4096);
+}
 
 /// The fuzzer's bytes as a string.
 inline std::string bytes(const std::uint8_t* data, std::size_t size) {
