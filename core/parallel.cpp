@@ -60,12 +60,18 @@ void set_num_threads(int n) {
 }
 
 namespace {
-thread_local bool serial_here = false;
+thread_local int share_here = 0;  // 0: no ThreadShare on this thread
 }  // namespace
 
-int num_threads() { return serial_here ? 1 : runtime().threads; }
+int num_threads() {
+  const int threads = runtime().threads;
+  return share_here > 0 && share_here < threads ? share_here : threads;
+}
 
-SerialScope::SerialScope() : was_serial_(serial_here) { serial_here = true; }
-SerialScope::~SerialScope() { serial_here = was_serial_; }
+ThreadShare::ThreadShare(int threads) : previous_(share_here) {
+  check(threads >= 1, "ThreadShare: need at least 1 thread, got ", threads);
+  share_here = previous_ > 0 && previous_ < threads ? previous_ : threads;
+}
+ThreadShare::~ThreadShare() { share_here = previous_; }
 
 }  // namespace dither

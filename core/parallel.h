@@ -46,21 +46,27 @@ class TbbHandOff {
 /// all run on TBB's workers; OpenBLAS is held at one thread, so no second pool ever spins
 /// against them. Also turns on flush-to-zero and denormals-are-zero on every worker.
 void set_num_threads(int n);
-/// The current budget (default: the machine's cores); 1 inside a SerialScope.
+/// The current budget (default: the machine's cores); at most a ThreadShare's on its thread.
 int num_threads();
 
-/// While alive, parallel loops and GEMMs started on this thread run on it alone. For work that is
-/// itself split across threads at a coarser grain (evaluation batches): splitting each piece
+/// While alive, parallel loops and GEMMs started on this thread split into at most `threads`
+/// parts. For work that is itself split across threads at a coarser grain: splitting each piece
 /// again would only add hand-offs.
-class SerialScope {
+class ThreadShare {
  public:
-  SerialScope();
-  ~SerialScope();
-  SerialScope(const SerialScope&) = delete;
-  SerialScope& operator=(const SerialScope&) = delete;
+  explicit ThreadShare(int threads);
+  ~ThreadShare();
+  ThreadShare(const ThreadShare&) = delete;
+  ThreadShare& operator=(const ThreadShare&) = delete;
 
  private:
-  bool was_serial_;
+  int previous_;
+};
+
+/// A ThreadShare of one thread: whole evaluation batches run on each thread.
+class SerialScope : public ThreadShare {
+ public:
+  SerialScope() : ThreadShare(1) {}
 };
 
 /// Loops this short run on the calling thread: a task costs more than it saves.
@@ -110,6 +116,34 @@ double parallel_sum(std::int64_t n, const Fn& fn, std::int64_t grain = kGrainSiz
   double total = 0.0;
   for (double p : partial) total += p;
   return total;
+}
+
+/// Runs first() and second() at once, each on half the thread budget, or one after the other on
+/// one thread. For two independent pieces of work of about the same size (a layer's input and
+/// weight gradients): two whole GEMMs side by side scale better than each split in two, and
+/// hand over once instead of twice.
+template <class First, class Second>
+void side_by_side(const First& first, const Second& second) {
+  const int threads = num_threads();
+  if (threads == 1) {
+    first();
+    second();
+    return;
+  }
+  parallel_for(
+      2,
+      [&](std::int64_t p0, std::int64_t p1) {
+        for (std::int64_t p = p0; p < p1; ++p) {
+          if (p == 0) {
+            const ThreadShare share(threads / 2);
+            first();
+          } else {
+            const ThreadShare share(threads - threads / 2);
+            second();
+          }
+        }
+      },
+      1);
 }
 
 }  // namespace dither

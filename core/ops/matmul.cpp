@@ -31,6 +31,20 @@ Tensor column_sums(const Tensor& g, std::int64_t rows, std::int64_t cols) {
   return out;
 }
 
+// A product's input and weight gradients cost the same multiply-adds (m n k each), so when both
+// are wanted they run side by side, each GEMM whole on its share of the threads.
+template <class InputGrad, class WeightGrad>
+void gradients_of_product(bool input_wanted, const InputGrad& input_grad, bool weight_wanted,
+                          const WeightGrad& weight_grad) {
+  if (input_wanted && weight_wanted) {
+    side_by_side(input_grad, weight_grad);
+  } else if (input_wanted) {
+    input_grad();
+  } else if (weight_wanted) {
+    weight_grad();
+  }
+}
+
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
@@ -58,23 +72,25 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   return record("matmul", out, {a, b},
                 [a = a.detach(), b = b.detach(), batch, m, k, n, b_step](const Tensor& g,
                                                                          const NeedsGrad& needs) {
-                  Tensor ga, gb;
-                  if (needs[0]) {
-                    ga = Tensor::empty(a.shape());
+                  Tensor ga = needs[0] ? Tensor::empty(a.shape()) : Tensor();
+                  Tensor gb = !needs[1]    ? Tensor()
+                              : batch == 0 ? Tensor::zeros(b.shape())
+                                           : Tensor::empty(b.shape());
+                  const auto input_grad = [&] {
                     for (std::int64_t i = 0; i < batch; ++i) {
                       gemm(false, true, m, k, n, 1.0f, g.ptr() + i * m * n, n, b.ptr() + i * b_step,
                            n, 0.0f, ga.ptr() + i * m * k, k);
                     }
-                  }
-                  if (needs[1]) {
-                    gb = batch == 0 ? Tensor::zeros(b.shape()) : Tensor::empty(b.shape());
+                  };
+                  const auto weight_grad = [&] {
                     for (std::int64_t i = 0; i < batch; ++i) {
                       // A shared B (b_step 0) accumulates over the batch after the first product.
                       const float beta = b_step == 0 && i > 0 ? 1.0f : 0.0f;
                       gemm(true, false, k, n, m, 1.0f, a.ptr() + i * m * k, k, g.ptr() + i * m * n,
                            n, beta, gb.ptr() + i * b_step, n);
                     }
-                  }
+                  };
+                  gradients_of_product(needs[0], input_grad, needs[1], weight_grad);
                   return std::vector<Tensor>{ga, gb};
                 });
 }
@@ -116,18 +132,21 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   return record("linear", out, {x, weight, bias},
                 [x = x.detach(), w = weight.detach(), rows, in, out_features](
                     const Tensor& g, const NeedsGrad& needs) {
-                  Tensor gx, gw, gb;
-                  if (needs[0]) {
-                    gx = Tensor::empty(x.shape());
+                  Tensor gx = needs[0] ? Tensor::empty(x.shape()) : Tensor();
+                  Tensor gw = needs[1] ? Tensor::empty(w.shape()) : Tensor();
+                  Tensor gb;
+                  const auto input_grad = [&] {
                     gemm(false, false, rows, in, out_features, 1.0f, g.ptr(), out_features, w.ptr(),
                          in, 0.0f, gx.ptr(), in);
-                  }
-                  if (needs[1]) {
-                    gw = Tensor::empty(w.shape());
-                    gemm(true, false, out_features, in, rows, 1.0f, g.ptr(), out_features, x.ptr(),
-                         in, 0.0f, gw.ptr(), in);
-                  }
-                  if (needs[2]) gb = column_sums(g, rows, out_features);
+                  };
+                  const auto weight_grads = [&] {
+                    if (needs[1]) {
+                      gemm(true, false, out_features, in, rows, 1.0f, g.ptr(), out_features,
+                           x.ptr(), in, 0.0f, gw.ptr(), in);
+                    }
+                    if (needs[2]) gb = column_sums(g, rows, out_features);
+                  };
+                  gradients_of_product(needs[0], input_grad, needs[1] || needs[2], weight_grads);
                   return std::vector<Tensor>{gx, gw, gb};
                 });
 }

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <vector>
@@ -84,6 +85,62 @@ TEST(ParallelTest, GradientsAreTheSameAtOneAndTwoThreads) {
 }
 
 TEST(ParallelTest, ThreadBudgetRejectsZero) { EXPECT_THROW(set_num_threads(0), Error); }
+
+TEST(ParallelTest, ThreadShareCapsTheBudgetOnItsThreadAndNests) {
+  const int saved = num_threads();
+  set_num_threads(4);
+  {
+    const ThreadShare two(2);
+    EXPECT_EQ(num_threads(), 2);
+    {
+      const ThreadShare more(3);  // a share never widens the one around it
+      EXPECT_EQ(num_threads(), 2);
+      const SerialScope serial;
+      EXPECT_EQ(num_threads(), 1);
+    }
+    EXPECT_EQ(num_threads(), 2);
+  }
+  EXPECT_EQ(num_threads(), 4);
+  EXPECT_THROW(ThreadShare(0), Error);
+  set_num_threads(saved);
+}
+
+TEST(ParallelTest, SideBySideRunsEachPartOnceOnItsShareOfTheBudget) {
+  const int saved = num_threads();
+  for (const int threads : {1, 2, 3, 4}) {
+    set_num_threads(threads);
+    std::atomic<int> first_runs{0}, second_runs{0}, first_share{0}, second_share{0};
+    side_by_side(
+        [&] {
+          ++first_runs;
+          first_share = num_threads();
+        },
+        [&] {
+          ++second_runs;
+          second_share = num_threads();
+        });
+    EXPECT_EQ(first_runs.load(), 1) << threads << " threads";
+    EXPECT_EQ(second_runs.load(), 1) << threads << " threads";
+    EXPECT_EQ(first_share.load(), std::max(1, threads / 2)) << threads << " threads";
+    EXPECT_EQ(second_share.load(), threads == 1 ? 1 : threads - threads / 2)
+        << threads << " threads";
+    EXPECT_EQ(num_threads(), threads);
+  }
+  set_num_threads(saved);
+}
+
+TEST(ParallelTest, MatmulGradientsAreTheSameAtOneAndTwoThreads) {
+  const Tensor a0 = Tensor::randn({2, 128, 256}, RandomStream(6, "a"));
+  const Tensor b0 = Tensor::randn({256, 192}, RandomStream(7, "b"));
+  const auto [one, two] = at_one_and_two_threads([&] {
+    Tensor a = a0.clone().set_requires_grad(true);
+    Tensor b = b0.clone().set_requires_grad(true);
+    sum(tanh(matmul(a, b))).backward();
+    return std::pair{a.grad().to_vector(), b.grad().to_vector()};
+  });
+  EXPECT_EQ(one.first, two.first);
+  EXPECT_EQ(one.second, two.second);
+}
 
 }  // namespace
 }  // namespace dither

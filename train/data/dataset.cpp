@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <utility>
 
 #include "core/error.h"
 #include "core/parallel.h"
@@ -97,6 +98,15 @@ DITHER_CLONES void tokens_to_float(const std::int32_t* __restrict in, std::int64
   for (std::int64_t j = 0; j < n; ++j) out[j] = static_cast<float>(in[j]);
 }
 
+// A batch's rows lie scattered over a dataset larger than the cache, and converting a row mostly
+// waited for its loads (two thirds of the time, on Fashion-MNIST): asking for the next row's
+// cache lines while this one converts overlaps the waits.
+void prefetch(const void* p, std::size_t bytes) {
+  constexpr std::size_t kCacheLine = 64;
+  const char* c = static_cast<const char*>(p);
+  for (std::size_t offset = 0; offset < bytes; offset += kCacheLine) __builtin_prefetch(c + offset);
+}
+
 }  // namespace
 
 Batch make_batch(const Dataset& dataset, std::span<const std::int64_t> indices) {
@@ -119,11 +129,22 @@ Batch make_batch(const Dataset& dataset, std::span<const std::int64_t> indices) 
   }
   float* x = batch.inputs.ptr();
   float* y = batch.targets.ptr();
+  // One sample's stored row and its size in bytes, whatever the element type.
+  const auto stored_row = [&](std::int64_t i) -> std::pair<const void*, std::size_t> {
+    const auto n = static_cast<std::size_t>(row);
+    if (!dataset.pixels.empty()) return {dataset.pixels.data() + i * row, n};
+    if (!dataset.tokens.empty()) return {dataset.tokens.data() + i * row, n * sizeof(std::int32_t)};
+    return {dataset.values.data() + i * row, n * sizeof(float)};
+  };
   parallel_for(
       b,
       [&](std::int64_t begin, std::int64_t end) {
         for (std::int64_t k = begin; k < end; ++k) {
           const std::int64_t i = indices[static_cast<std::size_t>(k)];
+          if (k + 1 < end) {
+            const auto [next, bytes] = stored_row(indices[static_cast<std::size_t>(k + 1)]);
+            prefetch(next, bytes);
+          }
           float* out = x + k * row;
           if (!dataset.pixels.empty()) {
             pixels_to_unit(dataset.pixels.data() + i * row, row, out);
