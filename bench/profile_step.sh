@@ -3,13 +3,14 @@
 # data loading at start is skipped) grouped into the step's parts, each against the GEMM time.
 #   bash bench/profile_step.sh [mlp|cnn] [THREADS=1] [BATCHES]
 # MODE=fgsm (or fgsm_rs, pgd: train_speed's modes) profiles an adversarial-training step instead.
-# STEP_COMMAND="OTHER_BUILD/bench/train_speed train mlp 1 1500" profiles that command instead
+# STEP_COMMAND="OTHER_BUILD/bench/train_speed train mlp 1 8000" profiles that command instead
 # (another build, for a before/after table). Needs perf (Debian: apt-get install linux-perf; installed here when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-mlp}
 threads=${2:-1}
-batches=${3:-$([ "$model" = mlp ] && echo 1500 || echo 60)}
+# Defaults long enough (5-10 s on a fast machine) that most samples fall after perf's delay.
+batches=${3:-$([ "$model" = mlp ] && echo 8000 || echo 300)}
 mode=${MODE:-train}
 [[ "$model" =~ ^(mlp|cnn)$ && "$mode" =~ ^(train|fgsm|fgsm_rs|pgd)$ ]] ||
   { echo "usage: [MODE=train|fgsm|fgsm_rs|pgd] bash bench/profile_step.sh [mlp|cnn] [THREADS] [BATCHES]" >&2; exit 2; }
@@ -27,6 +28,10 @@ data=$(mktemp)
 trap 'rm -f "$data"' EXIT
 # -D: start sampling after the data has loaded (about a second; two to be safe).
 perf record -q -D 2000 -o "$data" "${command[@]}" >/dev/null
+if perf report -i "$data" --stdio 2>&1 >/dev/null | grep -q "no samples"; then
+  echo "profile_step: no perf samples after the first 2 s: the run ended too soon; give more BATCHES" >&2
+  exit 1
+fi
 perf report -i "$data" --no-children --sort symbol --stdio 2>/dev/null |
   awk -v model="$model" -v mode="$mode" -v threads="$threads" '
     /^ *[0-9.]+%/ {
