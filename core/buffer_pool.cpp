@@ -1,23 +1,32 @@
 #include "core/buffer_pool.h"
 
 #include <cstdlib>
+#include <limits>
 #include <mutex>
 #include <new>
 #include <unordered_map>
 #include <vector>
 
+#include "core/error.h"
+
 namespace dither::buffer_pool {
 namespace {
 
-// Above this the pool frees instead of caching, so a run that changes shapes cannot hoard memory.
-constexpr std::int64_t kMaxCachedBytes = std::int64_t{2} << 30;
+constexpr std::int64_t kDefaultMaxCachedBytes = std::int64_t{2} << 30;
 constexpr std::size_t kAlignment = 64;
+
+struct SizeClass {
+  std::vector<float*> buffers;
+  std::uint64_t last_use = 0;  // the pool's clock at this size's last acquire or release
+};
 
 struct Pool {
   std::mutex mutex;
-  std::unordered_map<std::int64_t, std::vector<float*>> free_lists;
+  std::unordered_map<std::int64_t, SizeClass> classes;
   std::int64_t cached_bytes = 0;
+  std::int64_t max_cached_bytes = kDefaultMaxCachedBytes;
   std::int64_t allocations = 0;
+  std::uint64_t clock = 0;
 };
 
 Pool& pool() {
@@ -30,16 +39,39 @@ std::size_t bytes_of(std::int64_t size) {
   return (bytes + kAlignment - 1) / kAlignment * kAlignment;
 }
 
+void free_class(Pool& p, std::int64_t size, SizeClass& c) {
+  for (float* data : c.buffers) std::free(data);
+  p.cached_bytes -= static_cast<std::int64_t>(c.buffers.size() * bytes_of(size));
+  c.buffers.clear();
+}
+
+// Frees whole size classes, least recently used first, until `bytes` more fit under the limit:
+// a run whose shapes change (another batch size, other sequence lengths) keeps the buffers of
+// the shapes it uses now, instead of a full pool of old ones and an allocation per new tensor.
+void make_room(Pool& p, std::int64_t bytes, std::int64_t keep_size) {
+  while (p.cached_bytes + bytes > p.max_cached_bytes) {
+    auto oldest = p.classes.end();
+    for (auto it = p.classes.begin(); it != p.classes.end(); ++it) {
+      if (it->first == keep_size || it->second.buffers.empty()) continue;
+      if (oldest == p.classes.end() || it->second.last_use < oldest->second.last_use) oldest = it;
+    }
+    if (oldest == p.classes.end()) return;
+    free_class(p, oldest->first, oldest->second);
+    p.classes.erase(oldest);
+  }
+}
+
 }  // namespace
 
 float* acquire(std::int64_t size) {
   Pool& p = pool();
   {
     std::lock_guard lock(p.mutex);
-    auto it = p.free_lists.find(size);
-    if (it != p.free_lists.end() && !it->second.empty()) {
-      float* data = it->second.back();
-      it->second.pop_back();
+    auto it = p.classes.find(size);
+    if (it != p.classes.end() && !it->second.buffers.empty()) {
+      float* data = it->second.buffers.back();
+      it->second.buffers.pop_back();
+      it->second.last_use = ++p.clock;
       p.cached_bytes -= static_cast<std::int64_t>(bytes_of(size));
       return data;
     }
@@ -55,8 +87,11 @@ void release(float* data, std::int64_t size) {
   const auto bytes = static_cast<std::int64_t>(bytes_of(size));
   {
     std::lock_guard lock(p.mutex);
-    if (p.cached_bytes + bytes <= kMaxCachedBytes) {
-      p.free_lists[size].push_back(data);
+    make_room(p, bytes, size);
+    if (p.cached_bytes + bytes <= p.max_cached_bytes) {
+      SizeClass& c = p.classes[size];
+      c.buffers.push_back(data);
+      c.last_use = ++p.clock;
       p.cached_bytes += bytes;
       return;
     }
@@ -74,13 +109,24 @@ std::int64_t allocation_count() {
   return pool().allocations;
 }
 
+void set_max_cached_bytes(std::int64_t bytes) {
+  check(bytes >= 0, "buffer_pool::set_max_cached_bytes: need a size >= 0, got ", bytes);
+  Pool& p = pool();
+  std::lock_guard lock(p.mutex);
+  p.max_cached_bytes = bytes;
+  make_room(p, 0, std::numeric_limits<std::int64_t>::min());
+}
+
+std::int64_t max_cached_bytes() {
+  std::lock_guard lock(pool().mutex);
+  return pool().max_cached_bytes;
+}
+
 void clear() {
   Pool& p = pool();
   std::lock_guard lock(p.mutex);
-  for (auto& [size, list] : p.free_lists) {
-    for (float* data : list) std::free(data);
-  }
-  p.free_lists.clear();
+  for (auto& [size, c] : p.classes) free_class(p, size, c);
+  p.classes.clear();
   p.cached_bytes = 0;
 }
 
