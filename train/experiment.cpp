@@ -82,6 +82,22 @@ void tidy_floats(nlohmann::json& j) {
   if (ec == std::errc() && std::from_chars(text, end, shortest).ec == std::errc()) j = shortest;
 }
 
+// A set left empty by the splits, limits or classes would train on nothing, or report test
+// metrics of nothing as if they were 0% accuracy.
+void check_splits_have_samples(const DataSplits& d) {
+  const std::string sizes = " (training " + std::to_string(d.train.size()) + ", validation " +
+                            std::to_string(d.validation.size()) + ", test " +
+                            std::to_string(d.test.size()) + " samples)";
+  if (d.train.size() == 0) {
+    throw ConfigError("data: no training samples are left after the splits, limits and classes" +
+                      sizes + "; lower data.validation_split or test_split, or raise the limits");
+  }
+  if (d.test.size() == 0) {
+    throw ConfigError("data: the test set is empty" + sizes +
+                      "; give data.test_split (or the dataset's test size) a value above 0");
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<AudioSource> audio_source(const Dataset& train) {
@@ -123,6 +139,7 @@ Experiment build_experiment(const nlohmann::json& config) {
              "model");  // the model block must be an object, before the data loads
 
   e.data = load_data(root.at("data"), e.seed, "data");
+  check_splits_have_samples(e.data);
   e.input = input_info(e.data.train);
   if (e.settings.patience > 0 && e.data.validation.size() == 0) {
     throw ConfigError(

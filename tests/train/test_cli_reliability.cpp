@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "cli_testing.h"
@@ -23,6 +24,25 @@ using testing::quoted;
 std::string without_last_row(const std::string& text) {
   const auto end = text.rfind('\n', text.size() - 2);
   return text.substr(0, end + 1);
+}
+
+TEST_F(CliTest, AnEmptyTrainingOrTestSetIsRefusedWithTheSizes) {
+  nlohmann::json config = testing::moons_config(1);
+  config["data"]["validation_split"] = 0.999;
+  Outcome r = dither("train " + config_file(config) + " --out " + quoted(run("a")));
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "no training samples")) << r.err;
+  EXPECT_TRUE(contains(r.err, "(training 0, validation 400, test 200 samples)")) << r.err;
+
+  // A CSV with test_split 0 and no test file held out nothing: its test metrics were 0%.
+  const fs::path csv = dir_.path() / "table.csv";
+  std::ofstream(csv) << "x,label\n0.1,a\n0.9,b\n0.2,a\n0.8,b\n0.3,a\n0.7,b\n";
+  config = testing::moons_config(1);
+  config["data"] = {{"name", "csv"}, {"path", csv.string()}, {"test_split", 0.0}};
+  r = dither("train " + config_file(config) + " --out " + quoted(run("b")));
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "data: the test set is empty")) << r.err;
+  EXPECT_FALSE(fs::exists(run("b") / "summary.json"));
 }
 
 TEST_F(CliTest, ResumeOfAFinishedRunRestoresATruncatedMetricsCsv) {

@@ -187,6 +187,13 @@ TEST(DataRegistryTest, WordsReadTheirListsFromPath) {
               load_data({{"name", "words"}, {"languages", {"english", 3}}}, 1, "data");
             }).find("data.languages: must be a list of strings"),
             std::string::npos);
+  // One language has nothing to tell apart: it was an internal error (found by fuzz_data).
+  EXPECT_NE(config_error([&] {
+              load_data(
+                  {{"name", "words"}, {"path", dir.path().string()}, {"languages", {"english"}}}, 1,
+                  "data");
+            }).find("data.languages: needs at least two languages"),
+            std::string::npos);
 }
 
 }  // namespace

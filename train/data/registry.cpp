@@ -197,6 +197,11 @@ DataSplits build_words(const JsonReader& r, const Common& c, std::uint64_t seed,
   WordsOptions o;
   o.dir = put(out, "path", r.string("path", o.dir));
   o.languages = put(out, "languages", strings(r, "languages", o.languages));
+  if (o.languages.size() < 2) {
+    throw ConfigError(r.path_of("languages") +
+                      ": needs at least two languages to tell apart, got " +
+                      std::to_string(o.languages.size()));
+  }
   o.per_language = put(out, "per_language", r.integer("per_language", o.per_language, 1));
   o.min_length = put(out, "min_length", r.integer("min_length", o.min_length, 1));
   o.max_length = put(out, "max_length", r.integer("max_length", o.max_length, 1));
