@@ -1,6 +1,8 @@
 #include "core/buffer_pool.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <new>
@@ -20,6 +22,11 @@ struct SizeClass {
   std::uint64_t last_use = 0;  // the pool's clock at this size's last acquire or release
 };
 
+bool poison_from_environment() {
+  const char* v = std::getenv("DITHER_POISON_BUFFERS");
+  return v != nullptr && std::strcmp(v, "") != 0 && std::strcmp(v, "0") != 0;
+}
+
 struct Pool {
   std::mutex mutex;
   std::unordered_map<std::int64_t, SizeClass> classes;
@@ -27,6 +34,7 @@ struct Pool {
   std::int64_t max_cached_bytes = kDefaultMaxCachedBytes;
   std::int64_t allocations = 0;
   std::uint64_t clock = 0;
+  bool poison = poison_from_environment();
 };
 
 Pool& pool() {
@@ -65,21 +73,27 @@ void make_room(Pool& p, std::int64_t bytes, std::int64_t keep_size) {
 
 float* acquire(std::int64_t size) {
   Pool& p = pool();
+  float* data = nullptr;
+  bool poison = false;
   {
     std::lock_guard lock(p.mutex);
+    poison = p.poison;
     auto it = p.classes.find(size);
     if (it != p.classes.end() && !it->second.buffers.empty()) {
-      float* data = it->second.buffers.back();
+      data = it->second.buffers.back();
       it->second.buffers.pop_back();
       it->second.last_use = ++p.clock;
       p.cached_bytes -= static_cast<std::int64_t>(bytes_of(size));
-      return data;
+    } else {
+      ++p.allocations;
     }
-    ++p.allocations;
   }
-  void* data = std::aligned_alloc(kAlignment, bytes_of(size));
-  if (data == nullptr) throw std::bad_alloc();
-  return static_cast<float*>(data);
+  if (data == nullptr) {
+    data = static_cast<float*>(std::aligned_alloc(kAlignment, bytes_of(size)));
+    if (data == nullptr) throw std::bad_alloc();
+  }
+  if (poison) std::fill_n(data, size, std::numeric_limits<float>::quiet_NaN());
+  return data;
 }
 
 void release(float* data, std::int64_t size) {
@@ -120,6 +134,16 @@ void set_max_cached_bytes(std::int64_t bytes) {
 std::int64_t max_cached_bytes() {
   std::lock_guard lock(pool().mutex);
   return pool().max_cached_bytes;
+}
+
+void set_poison(bool on) {
+  std::lock_guard lock(pool().mutex);
+  pool().poison = on;
+}
+
+bool poisoned() {
+  std::lock_guard lock(pool().mutex);
+  return pool().poison;
 }
 
 void clear() {

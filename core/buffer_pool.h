@@ -18,6 +18,12 @@ std::int64_t allocation_count();  ///< Fresh allocations since start: a steady s
 void set_max_cached_bytes(std::int64_t bytes);
 std::int64_t max_cached_bytes();
 void clear();  ///< Frees every cached buffer.
+/// While on, every buffer acquire() hands out is filled with NaN, so an op that leaves part of
+/// its output unwritten shows NaN instead of passing by luck on a recycled buffer's old values.
+/// Off by default; on when DITHER_POISON_BUFFERS is set (to anything but 0) at start-up. The
+/// test command runs the suite with it on (scripts/run.sh).
+void set_poison(bool on);
+bool poisoned();
 
 }  // namespace buffer_pool
 }  // namespace dither

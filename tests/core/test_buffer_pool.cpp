@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "core/buffer_pool.h"
 #include "core/error.h"
+#include "core/tensor.h"
 
 namespace dither {
 namespace {
@@ -73,6 +76,28 @@ TEST_F(BufferPoolTest, LoweringTheLimitFreesAtOnceAndZeroCachesNothing) {
   EXPECT_FALSE(cached(kFloats));
   EXPECT_EQ(buffer_pool::cached_bytes(), 0);
   EXPECT_THROW(buffer_pool::set_max_cached_bytes(-1), Error);
+}
+
+TEST_F(BufferPoolTest, PoisonFillsEveryHandedOutBufferWithNan) {
+  const bool saved = buffer_pool::poisoned();
+  buffer_pool::set_poison(false);
+  float* a = buffer_pool::acquire(kFloats);
+  std::fill_n(a, kFloats, 1.0f);
+  buffer_pool::release(a, kFloats);
+  float* b = buffer_pool::acquire(kFloats);  // the same buffer, its old values kept
+  ASSERT_EQ(b, a);
+  EXPECT_EQ(b[7], 1.0f);
+  buffer_pool::release(b, kFloats);
+  buffer_pool::set_poison(true);
+  float* c = buffer_pool::acquire(kFloats);  // recycled, now poisoned
+  float* d = buffer_pool::acquire(kFloats);  // fresh, poisoned too
+  EXPECT_TRUE(std::all_of(c, c + kFloats, [](float v) { return std::isnan(v); }));
+  EXPECT_TRUE(std::all_of(d, d + kFloats, [](float v) { return std::isnan(v); }));
+  buffer_pool::release(c, kFloats);
+  buffer_pool::release(d, kFloats);
+  const Tensor t = Tensor::empty({3, 5});  // what an op that writes nothing would return
+  EXPECT_TRUE(std::isnan(t.to_vector()[14]));
+  buffer_pool::set_poison(saved);
 }
 
 }  // namespace
