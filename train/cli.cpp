@@ -286,6 +286,11 @@ int run_cli(int argc, char** argv) {
   } catch (const Interrupted& e) {
     std::fprintf(stderr, "dither: %s\n", e.what());
     return 128 + e.signal();
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the system refuses (too long, no permission): the input's or the machine's
+    // error, named with its path, not an internal one.
+    std::fprintf(stderr, "dither: error: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dither: internal error: %s\n", e.what());
     return 1;

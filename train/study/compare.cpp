@@ -1,6 +1,7 @@
 #include "train/study/compare.h"
 
 #include <set>
+#include <system_error>
 
 #include "core/error.h"
 #include "core/json_reader.h"
@@ -29,6 +30,14 @@ std::int64_t base_seed(const nlohmann::ordered_json& config) {
 }
 
 // A path in the study file, read relative to the study file's folder.
+// A file the study names must exist. A name the system refuses to look up (too long, no
+// permission) is the study's error too, not an internal one.
+void require_file(const fs::path& file, const std::string& at) {
+  std::error_code ec;
+  if (fs::exists(file, ec)) return;
+  throw ConfigError(at + ": " + file.string() + ": " + (ec ? ec.message() : "no such file"));
+}
+
 fs::path beside(const fs::path& study_file, const std::string& path) {
   const fs::path p(path);
   return p.is_absolute() ? p : study_file.parent_path() / p;
@@ -67,7 +76,7 @@ nlohmann::ordered_json compare_spec(const fs::path& study_file) {
     spec["kind"] = "compare";
     spec["description"] = root.string("description", "");
     const fs::path base = beside(study_file, root.string("base"));
-    if (!fs::exists(base)) throw ConfigError("base: " + base.string() + ": no such file");
+    require_file(base, "base");
     spec["config"] = nlohmann::ordered_json::parse(read_config(base.string()).dump());
     spec["seeds"] = root.integer("seeds", 3, 1, 1000);
     spec["overrides"] = study.contains("overrides")
@@ -105,7 +114,7 @@ nlohmann::ordered_json compare_spec(const fs::path& study_file) {
         const std::string at = index_path("evaluate.robustness", i);
         if (!suites[i].is_string()) throw ConfigError(at + ": must be a file name");
         const fs::path suite = beside(study_file, suites[i].get<std::string>());
-        if (!fs::exists(suite)) throw ConfigError(at + ": " + suite.string() + ": no such file");
+        require_file(suite, at);
         RobustnessSuite::load(suite);
         const std::string name = sanitize_name(suite.stem().string());
         if (spec["robustness"].contains(name))
