@@ -29,7 +29,6 @@ std::int64_t base_seed(const nlohmann::ordered_json& config) {
              : 42;
 }
 
-// A path in the study file, read relative to the study file's folder.
 // A file the study names must exist. A name the system refuses to look up (too long, no
 // permission) is the study's error too, not an internal one.
 void require_file(const fs::path& file, const std::string& at) {
@@ -38,6 +37,7 @@ void require_file(const fs::path& file, const std::string& at) {
   throw ConfigError(at + ": " + file.string() + ": " + (ec ? ec.message() : "no such file"));
 }
 
+// A path in the study file, read relative to the study file's folder.
 fs::path beside(const fs::path& study_file, const std::string& path) {
   const fs::path p(path);
   return p.is_absolute() ? p : study_file.parent_path() / p;
