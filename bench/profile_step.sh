@@ -25,14 +25,15 @@ if [ -z "${STEP_COMMAND:-}" ]; then
 fi
 read -r -a command <<<"${STEP_COMMAND:-build/bench/train_speed $mode $model $threads $batches}"
 data=$(mktemp)
-trap 'rm -f "$data"' EXIT
+trap 'rm -f "$data" "$data.err"' EXIT
 # -D: start sampling after the data has loaded (about a second; two to be safe).
 perf record -q -D 2000 -o "$data" "${command[@]}" >/dev/null
-if perf report -i "$data" --stdio 2>&1 >/dev/null | grep -q "no samples"; then
+report=$(perf report -i "$data" --no-children --sort symbol --stdio 2>"$data.err")
+if grep -q "no samples" "$data.err"; then
   echo "profile_step: no perf samples after the first 2 s: the run ended too soon; give more BATCHES" >&2
   exit 1
 fi
-perf report -i "$data" --no-children --sort symbol --stdio 2>/dev/null |
+printf '%s\n' "$report" |
   awk -v model="$model" -v mode="$mode" -v threads="$threads" '
     /^ *[0-9.]+%/ {
       share = $1; sub("%", "", share)

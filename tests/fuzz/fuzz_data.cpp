@@ -25,7 +25,8 @@ bool same_samples(const dither::Dataset& a, const dither::Dataset& b) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  nlohmann::json spec = nlohmann::json::parse(dither::fuzz::bytes(data, size), nullptr, false, true);
+  nlohmann::json spec =
+      nlohmann::json::parse(dither::fuzz::bytes(data, size), nullptr, false, true);
   if (spec.is_discarded() || !spec.is_object() || !dither::fuzz::small_numbers(spec)) return 0;
   static const std::set<std::string> generated{"moons",     "circles", "spirals", "blobs",
                                                "waveforms", "loans",   "words"};
