@@ -13,7 +13,7 @@
 namespace dither {
 
 FreeAdversarialHook::FreeAdversarialHook(Strength eps, std::int64_t replays, double p)
-    : Hook(p), eps_(eps), replays_(replays) {}
+    : GradientHook(p), eps_(eps), replays_(replays) {}
 
 std::unique_ptr<Hook> FreeAdversarialHook::from_json(const nlohmann::json& spec,
                                                      const std::string& path) {

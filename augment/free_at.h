@@ -18,7 +18,7 @@ namespace dither {
 /// it costs about m clean epochs; the paper divides the epoch count by m to match the compute
 /// of clean training, so set train.epochs to N / m for that. Schedules count every replay as a
 /// step. Where p skips a batch, its replays train on the clean batch and leave delta as it was.
-class FreeAdversarialHook : public Hook {
+class FreeAdversarialHook : public GradientHook {
  public:
   FreeAdversarialHook(Strength eps, std::int64_t replays, double p);
   static std::unique_ptr<Hook> from_json(const nlohmann::json& spec, const std::string& path);

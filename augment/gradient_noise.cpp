@@ -19,7 +19,7 @@ double gradient_noise_variance(double eta, double gamma, std::int64_t step) {
 }
 
 GradientNoiseHook::GradientNoiseHook(Strength eta, double gamma, double p)
-    : Hook(p), eta_(eta), gamma_(gamma) {}
+    : GradientHook(p), eta_(eta), gamma_(gamma) {}
 
 std::unique_ptr<Hook> GradientNoiseHook::from_json(const nlohmann::json& spec,
                                                    const std::string& path) {

@@ -27,7 +27,7 @@ double gradient_noise_variance(double eta, double gamma, std::int64_t step);
 /// 0.1 already dominates them. The trainer clips gradients after the hooks, so clip_grad_norm /
 /// clip_grad_value also bound the noise. "ramp_epochs" scales eta linearly from 0; "p" < 1 leaves a
 /// batch's gradients clean with probability 1 - p.
-class GradientNoiseHook : public Hook {
+class GradientNoiseHook : public GradientHook {
  public:
   GradientNoiseHook(Strength eta, double gamma, double p);
   static std::unique_ptr<Hook> from_json(const nlohmann::json& spec, const std::string& path);

@@ -103,7 +103,6 @@ class Hook {
   virtual Tensor on_loss(StepContext&, const Batch&, const Tensor& /*logits*/, Tensor loss) {
     return loss;
   }
-  virtual void on_gradients(StepContext&) {}
   virtual void on_step_end(StepContext&) {}
 
   /// For dither show: inputs the hook trains on besides the batch it hands on (FGSM's
@@ -118,6 +117,16 @@ class Hook {
 
  private:
   double p_;
+};
+
+/// A hook that reads or rewrites the parameter gradients between backward and the optimiser
+/// step (gradient noise, Free-AT). Without one, and without clipping or an optimiser that needs
+/// every gradient first (SAM), the trainer updates each parameter inside the backward sweep as
+/// soon as its gradient is final.
+class GradientHook : public Hook {
+ public:
+  using Hook::Hook;
+  virtual void on_gradients(StepContext&) = 0;
 };
 
 }  // namespace dither

@@ -47,10 +47,14 @@ Tensor sum_of(const Tensor& a, const Tensor& b) {
   return out;
 }
 
+// Called with a leaf and its summed gradient when the sweep reaches it: after every user.
+using LeafDone = std::function<void(const Tensor& leaf, Tensor grad)>;
+
 // Runs the backward rules of every node that leads to a wanted tensor, users before inputs,
-// summing gradients that arrive by several paths. `wanted` null means every leaf.
+// summing gradients that arrive by several paths. `wanted` null means every leaf, each handed
+// to `leaf_done` and not kept in the result.
 GradMap sweep(const Tensor& root, const std::unordered_set<const TensorImpl*>* wanted,
-              std::vector<Tensor>* leaves) {
+              const LeafDone& leaf_done) {
   check(root.defined(), "backward: the root tensor is undefined");
   check_shape(root.numel() == 1, "backward: root must have one element, got shape ", root.shape());
   check(root.requires_grad(), "backward: the root does not require grad (no input requires grad, ",
@@ -75,12 +79,16 @@ GradMap sweep(const Tensor& root, const std::unordered_set<const TensorImpl*>* w
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     const Node* node = TensorAccess::node(*it);
     if (!needed.count(TensorAccess::id(*it))) continue;
-    if (node == nullptr) {
-      if (leaves != nullptr) leaves->push_back(*it);
-      continue;
-    }
     auto found = grads.find(TensorAccess::id(*it));
     if (found == grads.end()) continue;
+    if (node == nullptr) {
+      if (wanted == nullptr) {
+        Tensor leaf_grad = std::move(found->second);
+        grads.erase(found);
+        leaf_done(*it, std::move(leaf_grad));
+      }
+      continue;
+    }
     std::vector<char> flags(node->inputs.size());
     for (std::size_t i = 0; i < flags.size(); ++i) {
       flags[i] = flows(node->inputs[i]) && needed.count(TensorAccess::id(node->inputs[i]));
@@ -140,12 +148,14 @@ Tensor record(std::string_view op, Tensor out, std::vector<Tensor> inputs, Backw
 }
 
 void Tensor::backward() const {
-  std::vector<Tensor> leaves;
-  GradMap grads = sweep(*this, nullptr, &leaves);
-  for (const Tensor& leaf : leaves) {
-    auto found = grads.find(TensorAccess::id(leaf));
-    if (found != grads.end()) accumulate_grad(leaf, std::move(found->second));
-  }
+  sweep(*this, nullptr, [](const Tensor& leaf, Tensor g) { accumulate_grad(leaf, std::move(g)); });
+}
+
+void Tensor::backward(const std::function<void(const Tensor& leaf)>& leaf_ready) const {
+  sweep(*this, nullptr, [&leaf_ready](const Tensor& leaf, Tensor g) {
+    accumulate_grad(leaf, std::move(g));
+    leaf_ready(leaf);
+  });
 }
 
 std::vector<Tensor> grad(const Tensor& root, const std::vector<Tensor>& targets) {

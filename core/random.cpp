@@ -1,5 +1,6 @@
 #include "core/random.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <utility>
@@ -124,6 +125,32 @@ double RandomStream::gamma(std::uint64_t i, double alpha) const {
     value *= std::pow(1.0 - unit_double(w[0], w[1]), 1.0 / alpha);
   }
   return value;
+}
+
+std::int64_t RandomStream::poisson(std::uint64_t i, double mean) const {
+  check(mean >= 0.0 && mean <= 1e8, "RandomStream::poisson: mean must be in [0, 1e8], got ", mean);
+  // The smallest k whose cumulative probability exceeds a uniform, found by walking up from 0:
+  // exact to double rounding, and thread-safe, unlike libstdc++'s samplers, whose std::lgamma
+  // writes the global signgam. Means above 256 are split into pieces, each its own Poisson (a
+  // sum of Poissons is one), so exp(-piece) stays far from underflow.
+  constexpr double kPiece = 256.0;
+  std::int64_t count = 0;
+  std::uint32_t draw = 0;
+  for (double left = mean; left > 0.0; left -= kPiece) {
+    const double piece = std::min(left, kPiece);
+    const auto w = bits(i, draw++);
+    const double u = unit_double(w[0], w[1]);
+    double p = std::exp(-piece);
+    double cdf = p;
+    std::int64_t k = 0;
+    while (u >= cdf && p > 0.0) {  // p reaches 0 in the far tail, should rounding leave cdf < u
+      ++k;
+      p *= piece / static_cast<double>(k);
+      cdf += p;
+    }
+    count += k;
+  }
+  return count;
 }
 
 double RandomStream::beta(std::uint64_t i, double a, double b) const {

@@ -42,6 +42,8 @@ class RandomStream {
   std::int64_t integer(std::uint64_t i, std::int64_t n) const;  ///< uniform on [0, n), n >= 1
   double gamma(std::uint64_t i, double alpha) const;            ///< Gamma(alpha, 1), alpha > 0
   double beta(std::uint64_t i, double a, double b) const;       ///< Beta(a, b), a, b > 0
+  /// Poisson(mean), 0 <= mean <= 1e8, by inversion: about mean + 1 steps.
+  std::int64_t poisson(std::uint64_t i, double mean) const;
   std::vector<std::int64_t> permutation(std::int64_t n) const;  ///< of 0..n-1
 
   /// Bulk draws, for tensors of noise: element k (counted from `offset`, a multiple of 1024) is

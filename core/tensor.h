@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -82,6 +83,10 @@ class Tensor {
   /// another tensor, whatever storage it shares).
   bool same_as(const Tensor& other) const { return impl_ == other.impl_; }
   void backward() const;  ///< Reverse sweep from this one-element tensor; adds into leaf grads.
+  /// backward(), calling `leaf_ready(leaf)` for each leaf as soon as the sweep has added this
+  /// sweep's last gradient into its grad(), before going on below it. The trainer updates each
+  /// parameter there, while its gradient is still in cache.
+  void backward(const std::function<void(const Tensor& leaf)>& leaf_ready) const;
 
  private:
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}

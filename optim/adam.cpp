@@ -10,7 +10,8 @@ namespace dither {
 
 template <bool Decoupled>
 AdamFamily<Decoupled>::AdamFamily(std::vector<Tensor> params, Options options)
-    : Optimizer(Decoupled ? "adamw" : "adam", std::move(params), options.lr), options_(options) {
+    : PerParameterOptimizer(Decoupled ? "adamw" : "adam", std::move(params), options.lr),
+      options_(options) {
   check_fraction("beta1", options_.beta1);
   check_fraction("beta2", options_.beta2);
   check_non_negative("eps", options_.eps);
@@ -21,7 +22,7 @@ AdamFamily<Decoupled>::AdamFamily(std::vector<Tensor> params, Options options)
 }
 
 template <bool Decoupled>
-void AdamFamily<Decoupled>::step() {
+void AdamFamily<Decoupled>::update(const ParamUpdate& u) {
   const Options& o = options_;
   const auto one_minus_beta1 = static_cast<float>(1.0 - o.beta1);
   const auto beta2 = static_cast<float>(o.beta2);
@@ -30,41 +31,39 @@ void AdamFamily<Decoupled>::step() {
   // Adam folds the decay into the gradient (L2); AdamW shrinks the weights directly.
   const auto l2 = static_cast<float>(Decoupled ? 0.0 : o.weight_decay);
   const auto shrink = static_cast<float>(1.0 - lr() * (Decoupled ? o.weight_decay : 0.0));
-  for_each_update([&](const ParamUpdate& u) {
-    // Bias corrections in double, then rounded once, in the order torch computes them.
-    const auto t = static_cast<double>(u.step);
-    const auto step_size = static_cast<float>(lr() / (1.0 - std::pow(o.beta1, t)));
-    const auto correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(o.beta2, t)));
-    float* m = u.slots[exp_avg_];
-    float* v = u.slots[exp_avg_sq_];
-    float* v_max = o.amsgrad ? u.slots[max_exp_avg_sq_] : nullptr;
-    parallel_for(u.numel, [&](std::int64_t b, std::int64_t e) {
-      float* __restrict p = u.param;
-      const float* __restrict grad = u.grad;
-      float* __restrict avg = m;
-      float* __restrict avg_sq = v;
-      float* __restrict avg_sq_max = v_max;
-      // Branch-free bodies so the loop vectorises: shrink 1 and l2 0 change nothing exactly.
-      auto run = [&, shrink, l2, one_minus_beta1, beta2, one_minus_beta2, step_size,
-                  correction2_sqrt, eps](auto amsgrad) {
-        for (std::int64_t i = b; i < e; ++i) {
-          p[i] *= shrink;
-          const float g = grad[i] + l2 * p[i];
-          avg[i] = lerp(avg[i], g, one_minus_beta1);
-          avg_sq[i] = beta2 * avg_sq[i] + one_minus_beta2 * g * g;
-          float second = avg_sq[i];
-          if constexpr (decltype(amsgrad)::value) {
-            second = avg_sq_max[i] = std::max(avg_sq_max[i], avg_sq[i]);
-          }
-          p[i] -= step_size * avg[i] / (std::sqrt(second) / correction2_sqrt + eps);
+  // Bias corrections in double, then rounded once, in the order torch computes them.
+  const auto t = static_cast<double>(u.step);
+  const auto step_size = static_cast<float>(lr() / (1.0 - std::pow(o.beta1, t)));
+  const auto correction2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(o.beta2, t)));
+  float* m = u.slots[exp_avg_];
+  float* v = u.slots[exp_avg_sq_];
+  float* v_max = o.amsgrad ? u.slots[max_exp_avg_sq_] : nullptr;
+  parallel_for(u.numel, [&](std::int64_t b, std::int64_t e) {
+    float* __restrict p = u.param;
+    const float* __restrict grad = u.grad;
+    float* __restrict avg = m;
+    float* __restrict avg_sq = v;
+    float* __restrict avg_sq_max = v_max;
+    // Branch-free bodies so the loop vectorises: shrink 1 and l2 0 change nothing exactly.
+    auto run = [&, shrink, l2, one_minus_beta1, beta2, one_minus_beta2, step_size, correction2_sqrt,
+                eps](auto amsgrad) {
+      for (std::int64_t i = b; i < e; ++i) {
+        p[i] *= shrink;
+        const float g = grad[i] + l2 * p[i];
+        avg[i] = lerp(avg[i], g, one_minus_beta1);
+        avg_sq[i] = beta2 * avg_sq[i] + one_minus_beta2 * g * g;
+        float second = avg_sq[i];
+        if constexpr (decltype(amsgrad)::value) {
+          second = avg_sq_max[i] = std::max(avg_sq_max[i], avg_sq[i]);
         }
-      };
-      if (avg_sq_max != nullptr) {
-        run(std::true_type{});
-      } else {
-        run(std::false_type{});
+        p[i] -= step_size * avg[i] / (std::sqrt(second) / correction2_sqrt + eps);
       }
-    });
+    };
+    if (avg_sq_max != nullptr) {
+      run(std::true_type{});
+    } else {
+      run(std::false_type{});
+    }
   });
 }
 

@@ -26,16 +26,17 @@ using AdamWOptions = AdamFamilyOptions<true>;
 ///   m = beta1 * m + (1 - beta1) * g,  v = beta2 * v + (1 - beta2) * g^2   (v_max = max(v_max, v))
 ///   p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
 template <bool Decoupled>
-class AdamFamily final : public Optimizer {
+class AdamFamily final : public PerParameterOptimizer {
  public:
   using Options = AdamFamilyOptions<Decoupled>;
   /// Throws ConfigError "adam: ..." / "adamw: ..." on an out-of-range option.
   explicit AdamFamily(std::vector<Tensor> params, Options options = {});
-  void step() override;
   nlohmann::json to_json() const override;
   const Options& options() const { return options_; }
 
  private:
+  void update(const ParamUpdate& u) override;
+
   Options options_;
   std::size_t exp_avg_;
   std::size_t exp_avg_sq_;

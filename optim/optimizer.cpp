@@ -60,18 +60,25 @@ std::size_t Optimizer::add_slot(std::string name) {
   return slots_.size() - 1;
 }
 
-void Optimizer::for_each_update(const std::function<void(const ParamUpdate&)>& update) {
-  NoGradGuard no_grad;
-  for (std::size_t i = 0; i < params_.size(); ++i) {
-    const Tensor grad = params_[i].grad();
-    if (!grad.defined()) continue;
-    ParamUpdate u{++steps_[i], params_[i].numel(), params_[i].ptr(), grad.ptr(), {}};
-    for (auto& slot : slots_) {
-      if (!slot[i].defined()) slot[i] = Tensor::zeros(params_[i].shape());
-      u.slots.push_back(slot[i].ptr());
-    }
-    update(u);
+bool Optimizer::prepare_update(std::size_t i, ParamUpdate& u) {
+  const Tensor grad = params_[i].grad();
+  if (!grad.defined()) return false;
+  u = ParamUpdate{++steps_[i], params_[i].numel(), params_[i].ptr(), grad.ptr(), {}};
+  for (auto& slot : slots_) {
+    if (!slot[i].defined()) slot[i] = Tensor::zeros(params_[i].shape());
+    u.slots.push_back(slot[i].ptr());
   }
+  return true;
+}
+
+void PerParameterOptimizer::step() {
+  for (std::size_t i = 0; i < params().size(); ++i) step_parameter(i);
+}
+
+void PerParameterOptimizer::step_parameter(std::size_t i) {
+  NoGradGuard no_grad;
+  ParamUpdate u;
+  if (prepare_update(i, u)) update(u);
 }
 
 OptimizerState Optimizer::state() const {

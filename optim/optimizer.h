@@ -18,6 +18,8 @@ struct OptimizerState {
   nlohmann::json scalars;
 };
 
+class PerParameterOptimizer;
+
 /// Updates parameters in place from their gradients. Per-parameter state (momentum buffers,
 /// moment estimates, step counts) lives in vectors indexed like the parameter list, so it
 /// survives copies and moves of the tensors and saves under stable names.
@@ -52,6 +54,9 @@ class Optimizer {
   void set_lr(double lr);
   const std::vector<Tensor>& params() const { return params_; }
   const std::string& type() const { return type_; }
+  /// This optimiser, when its step() updates each parameter from that parameter's gradient and
+  /// state alone (SGD, Adam, AdamW, RMSprop); null when it needs every gradient first (SAM).
+  virtual PerParameterOptimizer* per_parameter() { return nullptr; }
 
   /// Copies of the state: the current lr, per-parameter step counts and slot tensors.
   virtual OptimizerState state() const;
@@ -76,9 +81,9 @@ class Optimizer {
     const float* grad;
     std::vector<float*> slots;  ///< in add_slot() order
   };
-  /// Runs `update` under NoGradGuard for every parameter with a gradient, after counting the
-  /// step and creating its slots on the first update.
-  void for_each_update(const std::function<void(const ParamUpdate&)>& update);
+  /// Parameter i's update: counts its step and creates its slots on its first update. False,
+  /// and nothing changed, when its grad() is undefined.
+  bool prepare_update(std::size_t i, ParamUpdate& u);
 
   /// from + weight * (to - from), evaluated as torch's lerp does (exact at both ends), so
   /// moving averages round like the reference.
@@ -99,6 +104,22 @@ class Optimizer {
   std::vector<std::int64_t> steps_;         // per parameter: updates so far
   std::vector<std::string> slot_names_;     // per slot
   std::vector<std::vector<Tensor>> slots_;  // [slot][param]; undefined before the first update
+};
+
+/// An optimiser whose step() is update() of each parameter in turn, so that a parameter can be
+/// stepped on its own as soon as its gradient is final (the trainer does it inside the backward
+/// sweep, while the gradient is still in cache).
+class PerParameterOptimizer : public Optimizer {
+ public:
+  void step() final;
+  /// Parameter i's part of step(), bitwise the same; nothing when its grad() is undefined.
+  void step_parameter(std::size_t i);
+  PerParameterOptimizer* per_parameter() final { return this; }
+
+ protected:
+  using Optimizer::Optimizer;
+  /// One parameter's update, run under NoGradGuard.
+  virtual void update(const ParamUpdate& u) = 0;
 };
 
 }  // namespace dither

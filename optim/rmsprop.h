@@ -20,15 +20,16 @@ struct RmspropOptions {
 ///   g = grad + weight_decay * p,  s = alpha * s + (1 - alpha) * g^2
 ///   centered: a = alpha * a + (1 - alpha) * g,  d = sqrt(s - a^2) + eps;  else d = sqrt(s) + eps
 ///   momentum: b = momentum * b + g / d, p -= lr * b;  else p -= lr * g / d
-class Rmsprop final : public Optimizer {
+class Rmsprop final : public PerParameterOptimizer {
  public:
   /// Throws ConfigError "rmsprop: ..." on an out-of-range option.
   explicit Rmsprop(std::vector<Tensor> params, RmspropOptions options = {});
-  void step() override;
   nlohmann::json to_json() const override;
   const RmspropOptions& options() const { return options_; }
 
  private:
+  void update(const ParamUpdate& u) override;
+
   RmspropOptions options_;
   std::size_t square_avg_;
   std::size_t momentum_buffer_ = 0;  // with momentum > 0 only

@@ -7,7 +7,7 @@
 namespace dither {
 
 Sgd::Sgd(std::vector<Tensor> params, SgdOptions options)
-    : Optimizer("sgd", std::move(params), options.lr), options_(options) {
+    : PerParameterOptimizer("sgd", std::move(params), options.lr), options_(options) {
   check_fraction("momentum", options_.momentum);
   check_fraction("dampening", options_.dampening);
   check_non_negative("weight_decay", options_.weight_decay);
@@ -57,17 +57,15 @@ DITHER_CLONES void update_chunk(const SgdCoefficients& k, bool first, float* __r
 
 }  // namespace
 
-void Sgd::step() {
+void Sgd::update(const ParamUpdate& u) {
   const SgdCoefficients k{static_cast<float>(lr()), static_cast<float>(options_.weight_decay),
                           static_cast<float>(options_.momentum),
                           static_cast<float>(1.0 - options_.dampening), options_.nesterov};
-  for_each_update([&](const ParamUpdate& u) {
-    float* buf = options_.momentum > 0.0 ? u.slots[buffer_] : nullptr;
-    // torch starts the buffer at the first gradient itself, undamped.
-    const bool first = u.step == 1;
-    parallel_for(u.numel, [&](std::int64_t b, std::int64_t e) {
-      update_chunk(k, first, u.param, u.grad, buf, b, e);
-    });
+  float* buf = options_.momentum > 0.0 ? u.slots[buffer_] : nullptr;
+  // torch starts the buffer at the first gradient itself, undamped.
+  const bool first = u.step == 1;
+  parallel_for(u.numel, [&](std::int64_t b, std::int64_t e) {
+    update_chunk(k, first, u.param, u.grad, buf, b, e);
   });
 }
 

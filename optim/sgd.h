@@ -19,15 +19,16 @@ struct SgdOptions {
 ///   g = grad + weight_decay * p
 ///   b = g on a parameter's first step, else momentum * b + (1 - dampening) * g
 ///   p -= lr * (nesterov ? g + momentum * b : b)      (p -= lr * g without momentum)
-class Sgd final : public Optimizer {
+class Sgd final : public PerParameterOptimizer {
  public:
   /// Throws ConfigError "sgd: ..." on an out-of-range option.
   explicit Sgd(std::vector<Tensor> params, SgdOptions options = {});
-  void step() override;
   nlohmann::json to_json() const override;
   const SgdOptions& options() const { return options_; }
 
  private:
+  void update(const ParamUpdate& u) override;
+
   SgdOptions options_;
   std::size_t buffer_ = 0;  // slot of the momentum buffers, when momentum > 0
 };

@@ -35,7 +35,8 @@ threaded='Thread|Parallel|Denormals'
 export ASAN_OPTIONS="exitcode=99"
 export UBSAN_OPTIONS="exitcode=99:print_stacktrace=1"
 # oneTBB's own bookkeeping is suppressed (libtbb is not built with TSan): tests/sanitize/tsan.supp.
-export TSAN_OPTIONS="exitcode=99:halt_on_error=1:suppressions=$PWD/tests/sanitize/tsan.supp"
+# The longest history keeps the earlier access's stack, which the suppressions match on.
+export TSAN_OPTIONS="exitcode=99:halt_on_error=1:history_size=7:suppressions=$PWD/tests/sanitize/tsan.supp"
 
 # build-asan (g++, ASan and UBSan) or build-tsan (g++, TSan), with the targets named.
 sanitizer_build() {

@@ -53,7 +53,21 @@ Trainer::Trainer(Module& model, const Loss& loss, Optimizer& optimizer, Schedule
       settings_(std::move(settings)),
       seed_(seed),
       params_(model.named_parameters()),
-      replays_(batch_replays(hooks_)) {}
+      replays_(batch_replays(hooks_)) {
+  for (std::size_t i = 0; i < hooks_.size(); ++i) {
+    if (auto* hook = dynamic_cast<GradientHook*>(hooks_[i].get()))
+      gradient_hooks_.emplace_back(i, hook);
+  }
+  const bool clipping = settings_.clip_grad_norm > 0.0 || settings_.clip_grad_value > 0.0;
+  if (gradient_hooks_.empty() && !clipping) per_parameter_ = optimizer_.per_parameter();
+  const std::vector<Tensor>& stepped = optimizer_.params();
+  for (const auto& [name, param] : params_) {
+    const auto found = std::find_if(stepped.begin(), stepped.end(),
+                                    [&](const Tensor& p) { return p.same_as(param); });
+    optimizer_index_.push_back(
+        found == stepped.end() ? kNotStepped : static_cast<std::size_t>(found - stepped.begin()));
+  }
+}
 
 StepContext Trainer::context(std::int64_t epoch, std::int64_t batch_index,
                              std::int64_t batches_per_epoch, ExtraPasses* passes) {
@@ -87,8 +101,14 @@ std::pair<double, std::int64_t> Trainer::train_step(Batch batch, std::int64_t ep
   // The lengths of the batch the hooks handed on, for the forward and on_loss's extra passes.
   const SequenceLengthsGuard lengths(model_, batch.lengths);
   const Tensor logits = model_.forward(batch.inputs);
-  const double value = backward(ctx, step_loss(ctx, batch, logits));
-  optimizer_.step_with([&] { regradient(ctx, batch); });
+  const Tensor loss = step_loss(ctx, batch, logits);
+  double value = 0.0;
+  if (per_parameter_ != nullptr) {
+    value = backward_and_step_each_parameter(ctx, loss);
+  } else {
+    value = backward(ctx, loss);
+    optimizer_.step_with([&] { regradient(ctx, batch); });
+  }
   if (schedule_ != nullptr) schedule_->step_batch();
   for (std::size_t i = 0; i < hooks_.size(); ++i) {
     ctx.hook_index = i;
@@ -114,15 +134,37 @@ Tensor Trainer::step_loss(StepContext& ctx, const Batch& batch, const Tensor& lo
 
 double Trainer::backward(StepContext& ctx, const Tensor& loss) {
   loss.backward();
-  for (std::size_t i = 0; i < hooks_.size(); ++i) {
-    ctx.hook_index = i;
-    hooks_[i]->on_gradients(ctx);
+  for (const auto& [index, hook] : gradient_hooks_) {
+    ctx.hook_index = index;
+    hook->on_gradients(ctx);
   }
   const double value = loss.item();
-  check_finite(value, ctx);
+  check_loss_finite(value, ctx);
+  for (const auto& param : params_) check_gradient_finite(param, ctx);
   if (settings_.clip_grad_value > 0.0)
     clip_grad_value(optimizer_.params(), settings_.clip_grad_value);
   if (settings_.clip_grad_norm > 0.0) clip_grad_norm(optimizer_.params(), settings_.clip_grad_norm);
+  return value;
+}
+
+double Trainer::backward_and_step_each_parameter(StepContext& ctx, const Tensor& loss) {
+  const double value = loss.item();
+  check_loss_finite(value, ctx);
+  std::vector<char> stepped(optimizer_.params().size(), 0);
+  loss.backward([&](const Tensor& leaf) {
+    for (std::size_t j = 0; j < params_.size(); ++j) {
+      if (!params_[j].second.same_as(leaf)) continue;
+      check_gradient_finite(params_[j], ctx);
+      if (optimizer_index_[j] == kNotStepped) return;
+      per_parameter_->step_parameter(optimizer_index_[j]);
+      stepped[optimizer_index_[j]] = 1;
+      return;
+    }
+  });
+  // Parameters outside the model's list, if any, as step() would have updated them.
+  for (std::size_t i = 0; i < stepped.size(); ++i) {
+    if (stepped[i] == 0) per_parameter_->step_parameter(i);
+  }
   return value;
 }
 
@@ -182,22 +224,24 @@ void Trainer::check_parameters(std::int64_t epoch) const {
   }
 }
 
-void Trainer::check_finite(double loss, const StepContext& ctx) const {
+void Trainer::check_loss_finite(double loss, const StepContext& ctx) const {
   if (!std::isfinite(loss)) {
     throw DivergenceError(str("training diverged at step ", step_, " (epoch ", ctx.epoch + 1,
                               ", batch ", ctx.batch_index + 1, "): the loss is ", loss,
                               "; try a smaller learning rate or gradient clipping"));
   }
-  for (const auto& [name, param] : params_) {
-    const Tensor g = param.grad();
-    if (!g.defined()) continue;
-    const float* bad = first_non_finite(g);
-    if (bad == nullptr) continue;
-    throw DivergenceError(str("training diverged at step ", step_, " (epoch ", ctx.epoch + 1,
-                              ", batch ", ctx.batch_index + 1, "): the gradient of '", name,
-                              "' holds ", *bad,
-                              "; try a smaller learning rate or gradient clipping"));
-  }
+}
+
+void Trainer::check_gradient_finite(const std::pair<std::string, Tensor>& param,
+                                    const StepContext& ctx) const {
+  const Tensor g = param.second.grad();
+  if (!g.defined()) return;
+  const float* bad = first_non_finite(g);
+  if (bad == nullptr) return;
+  throw DivergenceError(str("training diverged at step ", step_, " (epoch ", ctx.epoch + 1,
+                            ", batch ", ctx.batch_index + 1, "): the gradient of '", param.first,
+                            "' holds ", *bad,
+                            "; try a smaller learning rate or gradient clipping"));
 }
 
 EpochStats Trainer::train_epoch(BatchLoader& loader, std::int64_t epoch, Progress& progress) {

@@ -43,9 +43,12 @@ struct EpochStats {
 /// Runs training steps through the hooks, in the order augment/hook.h documents: on_batch,
 /// forward, loss, on_loss, plus the model's regularisers (Module::regularization), backward
 /// (once), on_gradients, divergence check, clipping, optimizer.step_with(regradient),
-/// schedule.step_batch(), on_step_end. A wrapper such as SAM calls regradient for a second
-/// forward, loss and backward at moved weights. The model's training forward of step t
-/// draws its noise from (seed, layer path, t, pass 0); the hooks' extra passes from passes 1, 2...
+/// schedule.step_batch(), on_step_end. Without a GradientHook, clipping or an optimiser that
+/// needs every gradient first, the divergence check and the step of each parameter run inside
+/// backward, as soon as that parameter's gradient is final (bitwise the same weights). A wrapper
+/// such as SAM calls regradient for a second forward, loss and backward at moved weights. The
+/// model's training forward of step t draws its noise from (seed, layer path, t, pass 0); the
+/// hooks' extra passes from passes 1, 2...
 class Trainer {
  public:
   Trainer(Module& model, const Loss& loss, Optimizer& optimizer, Schedule* schedule,
@@ -82,11 +85,19 @@ class Trainer {
  private:
   StepContext context(std::int64_t epoch, std::int64_t batch_index, std::int64_t batches_per_epoch,
                       ExtraPasses* passes);
-  void check_finite(double loss, const StepContext& ctx) const;
+  void check_loss_finite(double loss, const StepContext& ctx) const;
+  /// DivergenceError naming the parameter when its gradient holds a NaN or Inf.
+  void check_gradient_finite(const std::pair<std::string, Tensor>& param,
+                             const StepContext& ctx) const;
   /// The criterion, the hooks' on_loss terms, then the model's total_regularization().
   Tensor step_loss(StepContext& ctx, const Batch& batch, const Tensor& logits);
   /// loss.backward(), on_gradients hooks, the divergence check and clipping; the loss's value.
   double backward(StepContext& ctx, const Tensor& loss);
+  /// backward() and the optimiser's step in one sweep, for a per-parameter optimiser with no
+  /// GradientHook and no clipping: each parameter's gradient is checked and the parameter updated
+  /// as soon as the gradient is final, while it is still in cache. The same weights, bitwise, as
+  /// backward() then step(); a divergence stops the run with some parameters already updated.
+  double backward_and_step_each_parameter(StepContext& ctx, const Tensor& loss);
   /// The step's gradient again at the current weights (same batch, same noise), BatchNorm
   /// statistics as before the call: Optimizer::step_with's regradient (SAM).
   void regradient(StepContext& ctx, const Batch& batch);
@@ -101,6 +112,10 @@ class Trainer {
   std::int64_t step_ = 0;
   std::vector<std::pair<std::string, Tensor>> params_;
   std::int64_t replays_;
+  std::vector<std::pair<std::size_t, GradientHook*>> gradient_hooks_;  // with their hooks_ index
+  PerParameterOptimizer* per_parameter_ = nullptr;  // set when each parameter steps in backward
+  static constexpr std::size_t kNotStepped = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> optimizer_index_;  // per params_ entry: its optimiser index
 };
 
 /// Optimiser steps per batch: the largest Hook::replays() (1 without a replaying hook).

@@ -205,7 +205,7 @@ TEST(FreeAdversarialHookTest, DeltaMovesByEpsAlongTheInputGradientAndStaysInTheB
     const Tensor loss = ctx.loss(rig.model().forward(b.inputs), b.targets);
     loss.backward();
     const std::vector<float> g = b.inputs.grad().to_vector();
-    hook->on_gradients(ctx);
+    dynamic_cast<GradientHook&>(*hook).on_gradients(ctx);
     const std::vector<float> delta = free.delta().to_vector();
     for (std::size_t i = 0; i < delta.size(); ++i) {
       const float step = g[i] > 0 ? 0.05f : (g[i] < 0 ? -0.05f : 0.0f);
@@ -225,7 +225,7 @@ TEST(FreeAdversarialHookTest, StateRoundTripsAndAShortBatchUsesTheFirstRows) {
   Batch b = batch;
   hook->on_batch(ctx, b);
   ctx.loss(rig.model().forward(b.inputs), b.targets).backward();
-  hook->on_gradients(ctx);
+  dynamic_cast<GradientHook&>(*hook).on_gradients(ctx);
   const nlohmann::json state = hook->state();
   auto copy = rig.hook(hook->to_json());
   copy->load_state(nlohmann::json::parse(state.dump()));

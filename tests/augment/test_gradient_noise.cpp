@@ -30,7 +30,7 @@ std::vector<float> noisy_gradients(testing::HookRig& rig, Hook& hook, std::int64
   zero_gradients(rig);
   StepContext ctx = rig.context(step, epoch);
   ctx.batch_index = 0;
-  hook.on_gradients(ctx);
+  dynamic_cast<GradientHook&>(hook).on_gradients(ctx);
   std::vector<float> out;
   for (const auto& [name, p] : rig.model().named_parameters()) {
     for (float g : p.grad().data()) out.push_back(g);
@@ -64,7 +64,7 @@ TEST(GradientNoiseTest, OnlyDefinedGradientsGetNoise) {
   auto hook = rig.hook({{"type", "gradient_noise"}});
   zero_gradients(rig, 1);  // the weight only
   StepContext ctx = rig.context(0);
-  hook->on_gradients(ctx);
+  dynamic_cast<GradientHook&>(*hook).on_gradients(ctx);
   const NamedTensors params = rig.model().named_parameters();
   EXPECT_NE(params[0].second.grad().to_vector(), std::vector<float>(6, 0.0f));
   EXPECT_FALSE(params[1].second.grad().defined());
@@ -78,7 +78,7 @@ TEST(GradientNoiseTest, ReplacesTheGradientTensorAndAddsToIt) {
   const Tensor g = Tensor::full(weight.shape(), 2.0f);
   weight.set_grad(g);
   StepContext ctx = rig.context(4);
-  hook->on_gradients(ctx);
+  dynamic_cast<GradientHook&>(*hook).on_gradients(ctx);
   EXPECT_EQ(g.to_vector(), std::vector<float>(6, 2.0f)) << "edited in place";
   for (std::size_t i = 0; i < 6; ++i) EXPECT_FLOAT_EQ(weight.grad().ptr()[i], 2.0f + noise[i]);
 }

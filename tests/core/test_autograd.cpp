@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <vector>
 
 #include "core/error.h"
 #include "core/ops.h"
@@ -14,6 +15,35 @@ TEST(AutogradTest, ReusedNodeSumsGradientsOverAllPaths) {
   Tensor b = add(a, a);
   sum(add(b, b)).backward();
   EXPECT_FLOAT_EQ(a.grad().item(), 4.0f);
+}
+
+// The trainer updates each parameter in leaf_ready: by then every path's gradient must be in.
+TEST(AutogradTest, LeafReadyComesOnceForEachLeafAfterItsLastGradient) {
+  Tensor a = Tensor::from({3.0f, -1.0f}, {2}).set_requires_grad(true);
+  Tensor w = Tensor::from({0.5f, 2.0f}, {2}).set_requires_grad(true);
+  Tensor x = Tensor::from({1.0f, 4.0f}, {2});
+  // a reaches the loss by three paths, one of them through w's product; x needs no gradient.
+  const Tensor h = mul(add(mul(a, w), x), a);
+  const Tensor loss = sum(add(mul(h, h), a));
+
+  std::vector<std::vector<float>> seen_a, seen_w;
+  loss.backward([&](const Tensor& leaf) {
+    if (leaf.same_as(a)) seen_a.push_back(leaf.grad().to_vector());
+    if (leaf.same_as(w)) seen_w.push_back(leaf.grad().to_vector());
+    EXPECT_FALSE(leaf.same_as(x));
+  });
+  ASSERT_EQ(seen_a.size(), 1u);
+  ASSERT_EQ(seen_w.size(), 1u);
+  const std::vector<float> final_a = a.grad().to_vector();
+  const std::vector<float> final_w = w.grad().to_vector();
+  EXPECT_EQ(seen_a[0], final_a);
+  EXPECT_EQ(seen_w[0], final_w);
+
+  a.zero_grad();
+  w.zero_grad();
+  loss.backward();
+  EXPECT_EQ(a.grad().to_vector(), final_a);
+  EXPECT_EQ(w.grad().to_vector(), final_w);
 }
 
 TEST(AutogradTest, GradientsAccumulateAcrossBackwardCalls) {

@@ -4,6 +4,7 @@
 #include <numeric>
 #include <vector>
 
+#include "core/error.h"
 #include "core/parallel.h"
 #include "core/random.h"
 #include "core/tensor.h"
@@ -83,6 +84,31 @@ TEST(RandomStreamTest, BetaHasItsMeanAndVariance) {
     EXPECT_NEAR(m.mean, mean, 0.005) << a << "," << b;
     EXPECT_NEAR(m.var, var, 0.05 * var) << a << "," << b;
   }
+}
+
+TEST(RandomStreamTest, PoissonHasMeanAndVarianceItsMeanAndItsZeroMass) {
+  // 700 is split into pieces of 256: their sum must still be Poisson(700).
+  for (double mean : {0.5, 4.0, 30.0, 700.0}) {
+    RandomStream s(7, "test");
+    const int n = mean > 100.0 ? 50'000 : kDraws;
+    std::int64_t zeros = 0;
+    const Moments m = moments(draws(n, [&](std::uint64_t i) {
+      const std::int64_t k = s.poisson(i, mean);
+      zeros += k == 0;
+      return static_cast<double>(k);
+    }));
+    EXPECT_NEAR(m.mean, mean, 5.0 * std::sqrt(mean / n)) << "mean " << mean;
+    EXPECT_NEAR(m.var, mean, 0.03 * mean) << "mean " << mean;
+    const double p0 = std::exp(-mean);
+    EXPECT_NEAR(static_cast<double>(zeros) / n, p0, 5.0 * std::sqrt(p0 * (1 - p0) / n) + 1e-9)
+        << "mean " << mean;
+  }
+  RandomStream s(8, "test");
+  EXPECT_EQ(s.poisson(3, 0.0), 0);
+  EXPECT_EQ(s.poisson(3, 12.5), s.poisson(3, 12.5));
+  EXPECT_THROW(s.poisson(0, -1.0), Error);
+  EXPECT_THROW(s.poisson(0, std::nan("")), Error);
+  EXPECT_THROW(s.poisson(0, 1e9), Error);
 }
 
 TEST(RandomStreamTest, IntegersCoverTheirRangeEvenly) {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "optim/factory.h"
 #include "optim/optimizer.h"
 #include "optim/sgd.h"
 #include "optim_support.h"
@@ -108,6 +109,56 @@ TEST(OptimizerTest, SetLrAndConstructionValidate) {
   EXPECT_THROW(Sgd({}, {}), ConfigError);
   EXPECT_THROW(Sgd({Tensor()}, {}), ConfigError);
   EXPECT_THROW(Sgd({a, a}, {}), ConfigError);
+}
+
+// What the trainer does inside the backward sweep: each parameter stepped alone, last first,
+// one without a gradient on step 1, must give step()'s weights and state bitwise.
+TEST(OptimizerTest, SteppingEachParameterAloneIsStepBitwise) {
+  const std::vector<nlohmann::json> specs = {
+      {{"type", "sgd"}, {"lr", 0.1}, {"momentum", 0.9}, {"nesterov", true}, {"weight_decay", 0.01}},
+      {{"type", "sgd"}, {"lr", 0.1}, {"momentum", 0.5}, {"dampening", 0.3}},
+      {{"type", "adam"}, {"lr", 0.01}, {"amsgrad", true}, {"weight_decay", 0.1}},
+      {{"type", "adamw"}, {"lr", 0.01}},
+      {{"type", "rmsprop"}, {"lr", 0.01}, {"momentum", 0.9}, {"centered", true}}};
+  for (const nlohmann::json& spec : specs) {
+    std::vector<Tensor> whole_params = testing::resume_params();
+    std::vector<Tensor> alone_params = testing::resume_params();
+    auto whole = make_optimizer(spec, whole_params);
+    auto alone = make_optimizer(spec, alone_params);
+    ASSERT_NE(alone->per_parameter(), nullptr) << spec;
+    testing::run_steps(*whole, whole_params, 0, 4);
+    for (int s = 0; s < 4; ++s) {
+      for (std::size_t k = alone_params.size(); k-- > 0;) {
+        if (k == 1 && s == 1) {
+          alone_params[k].zero_grad();
+        } else {
+          testing::set_gradient(
+              alone_params[k],
+              testing::varied_gradient(s, static_cast<int>(k),
+                                       static_cast<std::size_t>(alone_params[k].numel())));
+        }
+        alone->per_parameter()->step_parameter(k);
+      }
+    }
+    for (std::size_t k = 0; k < whole_params.size(); ++k) {
+      EXPECT_TRUE(testing::bitwise_equal(whole_params[k], alone_params[k])) << spec << " " << k;
+    }
+    const OptimizerState a = whole->state();
+    const OptimizerState b = alone->state();
+    EXPECT_EQ(a.scalars, b.scalars) << spec;
+    ASSERT_EQ(a.tensors.size(), b.tensors.size()) << spec;
+    for (std::size_t i = 0; i < a.tensors.size(); ++i) {
+      EXPECT_EQ(a.tensors[i].first, b.tensors[i].first);
+      EXPECT_TRUE(testing::bitwise_equal(a.tensors[i].second, b.tensors[i].second))
+          << spec << " " << a.tensors[i].first;
+    }
+  }
+}
+
+TEST(OptimizerTest, SamNeedsEveryGradientFirst) {
+  auto sam = make_optimizer({{"type", "sam"}, {"base", {{"type", "sgd"}, {"lr", 0.1}}}},
+                            testing::resume_params());
+  EXPECT_EQ(sam->per_parameter(), nullptr);
 }
 
 }  // namespace

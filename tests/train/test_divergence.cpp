@@ -6,6 +6,7 @@
 #include <string>
 
 #include "augment/hook.h"
+#include "core/ops.h"
 #include "core/random.h"
 #include "layers/linear.h"
 #include "layers/loss.h"
@@ -25,7 +26,7 @@ using testing::contains;
 using testing::TempDir;
 
 // Poisons step `at`: its inputs become NaN, or one parameter's gradient becomes +Inf.
-class PoisonHook : public Hook {
+class PoisonHook : public GradientHook {
  public:
   enum class Target { inputs, gradient };
   PoisonHook(Target target, std::int64_t at) : target_(target), at_(at) {}
@@ -49,20 +50,25 @@ class PoisonHook : public Hook {
   std::int64_t at_;
 };
 
-// Three steps of a tiny linear classifier with the poison at step 2; the error message.
-std::string diverge(PoisonHook::Target target) {
+// Three steps of a tiny linear classifier with `poison` (acting at step 2); the error message.
+std::string diverge(std::unique_ptr<Hook> poison) {
   manual_seed(1);
   Sequential model;
   model.add(std::make_shared<Linear>(LinearOptions{.in = 3, .out = 2}));
   const Loss loss;
   Sgd sgd(model.parameters(), SgdOptions{.lr = 0.1});
   std::vector<std::unique_ptr<Hook>> hooks;
-  hooks.push_back(std::make_unique<PoisonHook>(target, 2));
+  hooks.push_back(std::move(poison));
   Trainer trainer(model, loss, sgd, nullptr, std::move(hooks), InputInfo{}, TrainSettings{}, 1);
   const Tensor x = Tensor::randn({4, 3}, RandomStream(2, "x"));
   const Tensor y = Tensor::from({0.0f, 1.0f, 1.0f, 0.0f}, {4});
+  auto weights = [&] {
+    std::vector<std::vector<float>> out;
+    for (const auto& [name, p] : model.named_parameters()) out.push_back(p.to_vector());
+    return out;
+  };
   for (std::int64_t b = 0; b < 3; ++b) {
-    const std::vector<float> before = model.named_parameters()[0].second.to_vector();
+    const auto before = weights();
     try {
       Batch batch;
       batch.inputs = x;
@@ -70,7 +76,7 @@ std::string diverge(PoisonHook::Target target) {
       trainer.train_step(batch, 0, b);
     } catch (const DivergenceError& e) {
       // The guard runs before the update: the poisoned step leaves the weights alone.
-      EXPECT_EQ(model.named_parameters()[0].second.to_vector(), before);
+      EXPECT_EQ(weights(), before);
       return e.what();
     }
   }
@@ -79,16 +85,39 @@ std::string diverge(PoisonHook::Target target) {
 }
 
 TEST(DivergenceTest, NanInputStopsNamingTheStepAndTheLoss) {
-  const std::string message = diverge(PoisonHook::Target::inputs);
+  const std::string message = diverge(std::make_unique<PoisonHook>(PoisonHook::Target::inputs, 2));
   EXPECT_TRUE(contains(message, "step 2")) << message;
   EXPECT_TRUE(contains(message, "batch 3")) << message;
   EXPECT_TRUE(contains(message, "loss")) << message;
 }
 
 TEST(DivergenceTest, InfiniteGradientStopsNamingTheStepAndTheParameter) {
-  const std::string message = diverge(PoisonHook::Target::gradient);
+  const std::string message =
+      diverge(std::make_unique<PoisonHook>(PoisonHook::Target::gradient, 2));
   EXPECT_TRUE(contains(message, "step 2")) << message;
   EXPECT_TRUE(contains(message, "'0.bias'")) << message;
+}
+
+// Adds 0 * sqrt(0 * bias) at step 2: a finite loss whose bias gradient is NaN. Not a
+// GradientHook, so the trainer checks each gradient inside the backward sweep.
+class NanGradientHook : public Hook {
+ public:
+  std::string type_name() const override { return "nan_gradient"; }
+  nlohmann::json to_json() const override { return {{"type", type_name()}}; }
+  Tensor on_loss(StepContext& ctx, const Batch&, const Tensor&, Tensor loss) override {
+    if (ctx.step != 2) return loss;
+    const Tensor bias = ctx.model->named_parameters().back().second;
+    return add(loss, sum(sqrt(mul(bias, 0.0f))));
+  }
+};
+
+// The bias comes first in the sweep (a linear node's inputs run last to first), so nothing has
+// been updated when its gradient is found NaN.
+TEST(DivergenceTest, ANonFiniteGradientFoundInsideTheBackwardSweepNamesTheParameter) {
+  const std::string message = diverge(std::make_unique<NanGradientHook>());
+  EXPECT_TRUE(contains(message, "step 2")) << message;
+  EXPECT_TRUE(contains(message, "the gradient of '0.bias' holds ")) << message;
+  EXPECT_TRUE(contains(message, "nan")) << message;
 }
 
 TEST(DivergenceTest, HugeLearningRateStopsTheRunAndKeepsEarlierCheckpointsReadable) {

@@ -34,7 +34,7 @@ using Log = std::vector<std::string>;
 
 // A hook made of optional callbacks; every call is also written to a shared log as
 // "<name>.<event>@<step>".
-class SpyHook : public Hook {
+class SpyHook : public GradientHook {
  public:
   using Callback = std::function<void(StepContext&)>;
   using BatchCallback = std::function<void(StepContext&, Batch&)>;
@@ -137,6 +137,30 @@ bool all_grads_undefined(const Module& model) {
     if (p.grad().defined()) return false;
   }
   return true;
+}
+
+// Without a GradientHook each parameter is updated inside the backward sweep; with one (a spy
+// that does nothing) after it. Both must train the same weights, bitwise.
+TEST(TrainerHooksTest, UpdatingInsideTheBackwardSweepGivesTheWeightsOfAStepAfterIt) {
+  Rig inside(tanh_model(3, 3));
+  Rig after(tanh_model(3, 3));
+  Trainer& fused = inside.trainer({});
+  Trainer& plain = after.trainer(just(std::make_unique<SpyHook>("spy", nullptr)));
+  for (std::int64_t b = 0; b < 3; ++b) {
+    const Batch batch = make_test_batch(Tensor::randn({4, 3}, RandomStream(30 + b, "x")));
+    const auto [fused_loss, fused_right] = fused.train_step(batch, 0, b);
+    const auto [plain_loss, plain_right] = plain.train_step(batch, 0, b);
+    EXPECT_EQ(fused_loss, plain_loss);
+    EXPECT_EQ(fused_right, plain_right);
+  }
+  const NamedTensors a = inside.model->named_parameters();
+  const NamedTensors b = after.model->named_parameters();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].second.to_vector(), b[i].second.to_vector()) << a[i].first;
+    EXPECT_NE(a[i].second.to_vector(), tanh_model(3, 3)->named_parameters()[i].second.to_vector())
+        << a[i].first << " was not updated";
+  }
 }
 
 TEST(TrainerHooksTest, CallsHooksInTheDocumentedOrderEveryStep) {

@@ -1,8 +1,5 @@
 #include "train/corruptions/noise.h"
 
-#include <limits>
-#include <random>
-
 #include "augment/gaussian.h"
 #include "augment/salt_pepper.h"
 #include "augment/speckle.h"
@@ -15,30 +12,6 @@ constexpr SeverityTable kGaussian = {0.08f, 0.12f, 0.18f, 0.26f, 0.38f};
 constexpr SeverityTable kShot = {60.0f, 25.0f, 12.0f, 5.0f, 3.0f};
 constexpr SeverityTable kImpulse = {0.03f, 0.06f, 0.09f, 0.17f, 0.27f};
 constexpr SeverityTable kSpeckle = {0.15f, 0.20f, 0.35f, 0.45f, 0.60f};
-
-// A uniform random bit generator over the words of Philox blocks (i, 0), (i, 1), ...: what a
-// sampler with a variable number of draws needs for element i alone.
-class ElementEngine {
- public:
-  using result_type = std::uint32_t;
-  ElementEngine(const RandomStream& stream, std::uint64_t i) : stream_(stream), i_(i) {}
-  static constexpr result_type min() { return 0; }
-  static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
-  result_type operator()() {
-    if (word_ == 4) {
-      block_ = stream_.bits(i_, draw_++);
-      word_ = 0;
-    }
-    return block_[word_++];
-  }
-
- private:
-  const RandomStream& stream_;
-  std::uint64_t i_;
-  std::uint32_t draw_ = 0;
-  std::size_t word_ = 4;
-  std::array<std::uint32_t, 4> block_{};
-};
 
 }  // namespace
 
@@ -61,14 +34,12 @@ Tensor shot_noise(const Tensor& images, int severity, const RandomStream& stream
   float* o = out.ptr();
   parallel_for(out.numel(), [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t i = b; i < e; ++i) {
-      const double mean = (in[i] - range.low) / span * photons;
-      if (!(mean > 0.0)) {  // Poisson(0) is 0
-        o[i] = clamp_to(range.low, range);
-        continue;
-      }
-      ElementEngine engine(stream, static_cast<std::uint64_t>(i));
-      std::poisson_distribution<std::int64_t> poisson(mean);
-      const double count = static_cast<double>(poisson(engine));
+      // Clamped first: the result is clipped to the range anyway, and a value far outside it
+      // would cost Poisson steps in proportion.
+      const double mean = (clamp_to(in[i], range) - range.low) / span * photons;
+      const double count =  // Poisson(0) is 0, and so is a NaN's
+          mean > 0.0 ? static_cast<double>(stream.poisson(static_cast<std::uint64_t>(i), mean))
+                     : 0.0;
       o[i] = clamp_to(static_cast<float>(range.low + count / photons * span), range);
     }
   });

@@ -21,9 +21,9 @@ Tensor gaussian_noise(const Tensor& images, int severity, const RandomStream& st
                       ValueRange range);
 
 /// Poisson(x c) / c on x in [0, 1], c = 60, 25, 12, 5, 3 (photons per unit of intensity:
-/// fewer is noisier). Sampled with libstdc++'s std::poisson_distribution (exact: products of
-/// uniforms below mean 12, Devroye's rejection above), fed by a counter-based engine over
-/// (stream, element): the numbers are libstdc++'s, so another standard library draws others.
+/// fewer is noisier), x clamped to the range first. Sampled by inversion from the counter-based
+/// generator (RandomStream::poisson over (stream, element)), so any standard library draws the
+/// same numbers.
 Tensor shot_noise(const Tensor& images, int severity, const RandomStream& stream, ValueRange range);
 
 /// Salt and pepper (skimage random_noise "s&p", salt_vs_pepper 0.5): each element becomes high
